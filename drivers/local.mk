@@ -1,0 +1,1 @@
+# drivers: build fragment (included by Makefile.am)

@@ -1,0 +1,1 @@
+# sim: build fragment (included by Makefile.am)

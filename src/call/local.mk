@@ -1,0 +1,1 @@
+# src/call: build fragment (included by Makefile.am)

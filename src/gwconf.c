@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The daemon's configuration; see config.h. */
+#include "gwconf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+
+static const char *const log_target_names[] = { "stderr", "syslog", NULL };
+static const char *const log_level_names[] = { "error", "warn", "notice", "info", "debug",
+					       NULL };
+
+static const struct conf_key general_keys[] = {
+	{ .name = "node", .type = CONF_STR, .offset = offsetof(struct sg_general, node),
+	  .size = sizeof(((struct sg_general *)0)->node), .dflt = "strowger",
+	  .help = "this gateway's name in logs and CDRs" },
+	{ .name = "log_target", .type = CONF_ENUM,
+	  .offset = offsetof(struct sg_general, log_target), .names = log_target_names,
+	  .dflt = "stderr", .help = "where log lines go" },
+	{ .name = "log_level", .type = CONF_ENUM,
+	  .offset = offsetof(struct sg_general, log_level), .names = log_level_names,
+	  .dflt = "notice", .help = "default level for every category" },
+	CONF_KEYS_END,
+};
+
+static int general_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg)
+{
+	struct sg_config *cfg = arg;
+	return conf_bind(sec, general_keys, &cfg->general, diag);
+}
+
+/* [logging] has one key per log category, so its table is built from the
+ * category names: a new category never needs a change here. */
+static struct conf_key logging_keys[LC__COUNT + 1];
+
+static void logging_keys_build(void)
+{
+	for (int c = 0; c < LC__COUNT; c++) {
+		logging_keys[c] = (struct conf_key){
+			.name = log_cat_name((enum log_cat)c),
+			.type = CONF_ENUM,
+			.offset = (size_t)c * sizeof(int),
+			.names = log_level_names,
+			.help = "level for this category",
+		};
+	}
+	logging_keys[LC__COUNT] = (struct conf_key)CONF_KEYS_END;
+}
+
+static int logging_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg)
+{
+	struct sg_config *cfg = arg;
+	return conf_bind(sec, logging_keys, cfg->levels, diag);
+}
+
+static const struct conf_kind kinds[] = {
+	{ .kind = "general", .handle = general_handle },
+	{ .kind = "logging", .handle = logging_handle },
+	{ .kind = NULL },
+};
+
+int sg_config_load(struct sg_config **cfgp, const char *path, struct conf_diag *diag)
+{
+	*cfgp = NULL;
+	struct sg_config *cfg = mem_zalloc(sizeof(*cfg), NULL);
+	if (!cfg)
+		return ENOMEM;
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	for (int c = 0; c < LC__COUNT; c++)
+		cfg->levels[c] = -1;
+	logging_keys_build();
+	int rc = conf_defaults(general_keys, &cfg->general);
+	struct conf_doc *doc = NULL;
+	if (!rc)
+		rc = conf_doc_load(&doc, path, diag);
+	if (!rc)
+		rc = conf_dispatch(doc, kinds, cfg, diag);
+	mem_deref(doc);
+	if (rc) {
+		mem_deref(cfg);
+		return rc;
+	}
+	*cfgp = cfg;
+	return 0;
+}
+
+void sg_config_apply_logging(const struct sg_config *cfg)
+{
+	log_set_target(cfg->general.log_target == SG_LOG_SYSLOG ? LOG_TO_SYSLOG : LOG_TO_STDERR);
+	log_set_level_all((enum log_level)cfg->general.log_level);
+	for (int c = 0; c < LC__COUNT; c++)
+		if (cfg->levels[c] >= 0)
+			log_set_level((enum log_cat)c, (enum log_level)cfg->levels[c]);
+}
+
+/* Running uninstalled from the build tree means the tree's own sample
+ * configuration, so `./strowger -f` works straight after `make`. */
+static bool running_from_build_tree(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	size_t blen = strlen(ABS_TOP_BUILDDIR);
+	return strncmp(exe, ABS_TOP_BUILDDIR, blen) == 0 && exe[blen] == '/';
+}
+
+const char *sg_config_default_path(void)
+{
+	if (running_from_build_tree())
+		return ABS_TOP_SRCDIR "/conf/strowger.conf";
+	return SYSCONFDIR "/strowger/strowger.conf";
+}

@@ -1,0 +1,1 @@
+# src/pstn: build fragment (included by Makefile.am)

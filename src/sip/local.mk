@@ -1,0 +1,1 @@
+# src/sip: build fragment (included by Makefile.am)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Scenario: an operator validates a configuration with `strowger --check-config`.
+# Prints TAP.  Needs $top_builddir and $top_srcdir (exported by `make check`).
+set -u
+b=${top_builddir:-.}/strowger
+conf=${top_srcdir:-.}/conf/strowger.conf
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+
+echo "1..5"
+"$b" --check-config "$conf" >"$tmp/out" 2>&1
+ok $? "shipped conf/strowger.conf is valid"
+
+sed 's/^log_level = /lgo_level = /' "$conf" >"$tmp/bad.conf"
+line=$(grep -n '^lgo_level' "$tmp/bad.conf" | cut -d: -f1)
+"$b" --check-config "$tmp/bad.conf" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" = 1 ]; ok $? "a misspelt key exits 1 (got $rc)"
+grep -q "^$tmp/bad.conf:$line: \[general\] key 'lgo_level': unknown key" "$tmp/out"
+ok $? "the message names file, line and key"
+
+"$b" -c "$tmp/missing.conf" --check-config >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" = 1 ] && grep -q "missing.conf" "$tmp/out"
+ok $? "a missing file exits 1 and is named"
+
+"$b" --version | grep -q '^strowger [0-9]'
+ok $? "--version prints the version"
+exit $fail

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests: the daemon configuration (src/gwconf). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "gwconf.h"
+#include "sg_test.h"
+
+static char dir[] = "/tmp/sg-gwconf-XXXXXX";
+static char path[256];
+static struct conf_diag diag;
+
+static void setup(void)
+{
+	sg_test_begin();
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.conf", dir);
+	conf_diag_init(&diag);
+	log_capture_start();
+}
+
+static void teardown(void)
+{
+	log_capture_stop();
+	log_set_level_all(LL_NOTICE);
+	log_set_target(LOG_TO_STDERR);
+	conf_diag_reset(&diag);
+	unlink(path);
+	rmdir(dir);
+	sg_test_end();
+}
+
+static void write_conf(const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+TestSuite(gwconf, .init = setup, .fini = teardown);
+
+Test(gwconf, shipped_default_is_valid)
+{
+	const char *top = getenv("top_srcdir");
+	char p[512];
+	snprintf(p, sizeof(p), "%s/conf/strowger.conf", top ? top : ".");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, p, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_eq(diag.errors, 0);
+	mem_deref(cfg);
+}
+
+Test(gwconf, values_and_defaults)
+{
+	write_conf("[general]\nnode = gw1\n[logging]\nsip = debug\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0);
+	cr_assert_str_eq(cfg->general.node, "gw1");
+	cr_assert_eq(cfg->general.log_level, LL_NOTICE);
+	cr_assert_eq(cfg->general.log_target, SG_LOG_STDERR);
+	cr_assert_eq(cfg->levels[LC_SIP], LL_DEBUG);
+	cr_assert_eq(cfg->levels[LC_ISDN], -1);
+	sg_config_apply_logging(cfg);
+	cr_assert_eq(log_get_level(LC_SIP), LL_DEBUG);
+	cr_assert_eq(log_get_level(LC_ISDN), LL_NOTICE);
+	mem_deref(cfg);
+}
+
+Test(gwconf, unknown_category_is_an_error_with_location)
+{
+	write_conf("[general]\n\n[logging]\nsipp = debug\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert_null(cfg);
+	char want[300];
+	snprintf(want, sizeof(want), "%s:4: [logging] key 'sipp': unknown key", path);
+	cr_assert(conf_diag_has(&diag, want), "%s", diag.text);
+}
+
+Test(gwconf, bad_level_and_unknown_section)
+{
+	write_conf("[general]\nlog_level = loud\n[spans]\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert_eq(diag.errors, 2, "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "key 'log_level'"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "spans"), "%s", diag.text);
+}
+
+Test(gwconf, missing_file_is_reported)
+{
+	struct sg_config *cfg = NULL;
+	cr_assert_neq(sg_config_load(&cfg, "/nonexistent/strowger.conf", &diag), 0);
+	cr_assert_null(cfg);
+}
