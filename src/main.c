@@ -36,16 +36,34 @@ static void usage(FILE *out)
 		sg_config_default_path());
 }
 
-/* Load and report; the messages already name file:line and key. */
-static int config_read(const char *path, struct sg_config **cfgp)
+/* Print each message (they already name file:line and key) to stderr, the
+ * way a compiler does, before the gateway runs; once it runs, to the log. */
+static void diag_report(const struct conf_diag *diag, bool running)
+{
+	const char *p = diag->text;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+		if (running)
+			LOGE(LC_CONF, NULL, "%.*s", n, p);
+		else
+			fprintf(stderr, "%.*s\n", n, p);
+		p += n + (nl != NULL);
+	}
+}
+
+static int config_read(const char *path, struct sg_config **cfgp, bool running)
 {
 	struct conf_diag diag;
 	conf_diag_init(&diag);
 	int rc = sg_config_load(cfgp, path, &diag);
-	if (diag.text)
-		fputs(diag.text, stderr);
-	if (rc && !diag.errors)
-		fprintf(stderr, "%s: %s\n", path, strerror(rc));
+	diag_report(&diag, running);
+	if (rc && !diag.errors) {
+		if (running)
+			LOGE(LC_CONF, NULL, "%s: %s", path, strerror(rc));
+		else
+			fprintf(stderr, "%s: %s\n", path, strerror(rc));
+	}
 	conf_diag_reset(&diag);
 	return rc;
 }
@@ -54,7 +72,7 @@ static int config_read(const char *path, struct sg_config **cfgp)
 static void reload(struct daemon *d)
 {
 	struct sg_config *cfg = NULL;
-	if (config_read(d->cfg->path, &cfg)) {
+	if (config_read(d->cfg->path, &cfg, true)) {
 		LOGE(LC_CORE, NULL, "reload of %s failed; keeping the running configuration",
 		     d->cfg->path);
 		return;
@@ -157,7 +175,7 @@ int main(int argc, char **argv)
 		path = sg_config_default_path();
 
 	struct daemon d = { 0 };
-	if (config_read(path, &d.cfg))
+	if (config_read(path, &d.cfg, false))
 		return 1;
 	if (check) {
 		printf("%s: configuration is valid\n", path);

@@ -19,7 +19,6 @@
 
 #include "core/conf.h"
 #include "core/conf_priv.h"
-#include "core/log.h"
 #include "core/mem.h"
 
 enum { WHY_MAX = 512, LABEL_MAX = 160, MSG_MAX = 1024 };
@@ -84,13 +83,12 @@ diag_vadd(struct conf_diag *d, bool err, const char *file, unsigned line, const 
 		n = sizeof(msg) - 1;
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 
-	if (err) {
+	/* Collected only: the caller decides where messages go (stderr for
+	 * --check-config and start-up, the log for a reload). */
+	if (err)
 		d->errors++;
-		LOGE(LC_CONF, NULL, "%s", msg);
-	} else {
+	else
 		d->warnings++;
-		LOGW(LC_CONF, NULL, "%s", msg);
-	}
 	diag_append(d, msg);
 }
 

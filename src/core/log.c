@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "core/clock.h"
 
@@ -142,9 +143,15 @@ static void emit(enum log_level lvl, const char *line, size_t n)
 	} else if (lg.target == LOG_TO_SYSLOG) {
 		syslog(syslog_prio[lvl], "%s", line);
 	} else if (lg.clk) {
-		uint64_t now = clk_now(lg.clk);
-		fprintf(stderr, "%llu.%06llu %s\n", (unsigned long long)(now / NS_PER_S),
-			(unsigned long long)(now % NS_PER_S / NS_PER_US), line);
+		/* Wall time of the registered clock: a virtual clock gives the
+		 * same timestamps on every run. */
+		uint64_t now = clk_wall(lg.clk);
+		time_t secs = (time_t)(now / NS_PER_S);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ %s\n", tm.tm_year + 1900,
+			tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			(unsigned)(now % NS_PER_S / NS_PER_US), line);
 	} else {
 		fprintf(stderr, "%s\n", line);
 	}
