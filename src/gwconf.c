@@ -25,6 +25,16 @@ static const struct conf_key general_keys[] = {
 	{ .name = "log_level", .type = CONF_ENUM,
 	  .offset = offsetof(struct sg_general, log_level), .names = log_level_names,
 	  .dflt = "notice", .help = "default level for every category" },
+	{ .name = "control_socket", .type = CONF_STR,
+	  .offset = offsetof(struct sg_general, control_socket),
+	  .size = sizeof(((struct sg_general *)0)->control_socket), .dflt = "",
+	  .help = "strowger-ctl's UNIX socket (empty: the default under localstatedir)" },
+	{ .name = "cdr_database", .type = CONF_STR,
+	  .offset = offsetof(struct sg_general, cdr_database),
+	  .size = sizeof(((struct sg_general *)0)->cdr_database), .dflt = "",
+	  .help = "SQLite file for CDRs (empty: the default under localstatedir)" },
+	{ .name = "cdr_fsync", .type = CONF_BOOL, .offset = offsetof(struct sg_general, cdr_fsync),
+	  .dflt = "no", .help = "fsync every CDR so that it survives a power loss" },
 	CONF_KEYS_END,
 };
 
@@ -116,4 +126,50 @@ const char *sg_config_default_path(void)
 	if (running_from_build_tree())
 		return ABS_TOP_SRCDIR "/conf/strowger.conf";
 	return SYSCONFDIR "/strowger/strowger.conf";
+}
+
+const char *sg_config_default_ctl_path(void)
+{
+	if (running_from_build_tree())
+		return ABS_TOP_BUILDDIR "/var/run/strowger.ctl";
+	return LOCALSTATEDIR "/run/strowger/strowger.ctl";
+}
+
+const char *sg_config_default_cdr_path(void)
+{
+	if (running_from_build_tree())
+		return ABS_TOP_BUILDDIR "/var/lib/cdr.sqlite";
+	return LOCALSTATEDIR "/lib/strowger/cdr.sqlite";
+}
+
+const char *sg_config_ctl_path(const struct sg_config *cfg)
+{
+	return cfg->general.control_socket[0] ? cfg->general.control_socket
+					       : sg_config_default_ctl_path();
+}
+
+const char *sg_config_cdr_path(const struct sg_config *cfg)
+{
+	return cfg->general.cdr_database[0] ? cfg->general.cdr_database
+					     : sg_config_default_cdr_path();
+}
+
+void sg_config_report(const struct conf_diag *diag, int rc, const char *path, bool to_log)
+{
+	const char *p = diag->text;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+		if (to_log)
+			LOGE(LC_CONF, NULL, "%.*s", n, p);
+		else
+			fprintf(stderr, "%.*s\n", n, p);
+		p += n + (nl != NULL);
+	}
+	if (rc && !diag->errors) {
+		if (to_log)
+			LOGE(LC_CONF, NULL, "%s: %s", path, strerror(rc));
+		else
+			fprintf(stderr, "%s: %s\n", path, strerror(rc));
+	}
 }

@@ -19,6 +19,9 @@ struct sg_general {
 	char node[64];         /* this gateway's name in logs and CDRs */
 	int log_target;        /* enum sg_log_target */
 	int log_level;         /* enum log_level: the default for every category */
+	char control_socket[108]; /* "" = the default path */
+	char cdr_database[256];   /* "" = the default path */
+	bool cdr_fsync;        /* fsync each CDR (survives power loss), not only crashes */
 };
 
 struct sg_config {
@@ -32,10 +35,21 @@ struct sg_config {
  * with every problem in `diag` (file:line and key), or the errno of a file
  * that cannot be read. */
 int sg_config_load(struct sg_config **cfgp, const char *path, struct conf_diag *diag);
+/* Print load errors (they name file:line and key) to stderr before the
+ * gateway runs, like a compiler; to the log once it runs.  `rc` is the
+ * load's result, `path` the file (for errors that carry no location). */
+void sg_config_report(const struct conf_diag *diag, int rc, const char *path, bool to_log);
 /* Apply the logging settings (target and levels). */
 void sg_config_apply_logging(const struct sg_config *cfg);
 /* The file used when no -c is given: the tree's conf/strowger.conf when
  * running from the build tree, else the installed sysconfdir copy. */
 const char *sg_config_default_path(void);
+/* Default control socket and CDR database: under localstatedir when
+ * installed, under the build tree's var/ when running from it. */
+const char *sg_config_default_ctl_path(void);
+const char *sg_config_default_cdr_path(void);
+/* The paths in effect for `cfg` (its own, or the defaults). */
+const char *sg_config_ctl_path(const struct sg_config *cfg);
+const char *sg_config_cdr_path(const struct sg_config *cfg);
 
 #endif

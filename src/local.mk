@@ -13,3 +13,23 @@ TESTS += tests/unit/daemon/test_gwconf
 tests_unit_daemon_test_gwconf_SOURCES = tests/unit/daemon/test_gwconf.c
 tests_unit_daemon_test_gwconf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_daemon_test_gwconf_LDADD = $(TEST_LDADD)
+
+# The gateway object and its services: control socket, CDR store.
+src_libstrowger_a_SOURCES += src/gateway.c src/ctl/ctl.c src/ctl/ctl_client.c src/call/cdr.c
+noinst_HEADERS += src/gateway.h src/ctl/ctl.h src/call/cdr.h
+bin_PROGRAMS += strowger-ctl
+strowger_ctl_SOURCES = src/ctl/ctl_main.c
+
+check_PROGRAMS += tests/unit/ctl/test_ctl tests/unit/call/test_cdr
+TESTS += tests/unit/ctl/test_ctl tests/unit/call/test_cdr tests/scenario/daemon_ctl.sh
+EXTRA_DIST += tests/scenario/daemon_ctl.sh
+tests_unit_ctl_test_ctl_SOURCES = tests/unit/ctl/test_ctl.c
+tests_unit_ctl_test_ctl_CFLAGS = $(TEST_CFLAGS)
+tests_unit_ctl_test_ctl_LDADD = $(TEST_LDADD)
+tests_unit_call_test_cdr_SOURCES = tests/unit/call/test_cdr.c
+tests_unit_call_test_cdr_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_cdr_LDADD = $(TEST_LDADD)
+
+# Where the installed gateway keeps its socket and CDRs.
+install-data-local:
+	$(MKDIR_P) $(DESTDIR)$(localstatedir)/run/strowger $(DESTDIR)$(localstatedir)/lib/strowger

@@ -17,11 +17,13 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/mem.h"
+#include "gateway.h"
 #include "gwconf.h"
 
 struct daemon {
 	struct loop *loop;
 	struct sg_config *cfg;
+	struct gateway *gw;
 };
 
 static void usage(FILE *out)
@@ -36,62 +38,25 @@ static void usage(FILE *out)
 		sg_config_default_path());
 }
 
-/* Print each message (they already name file:line and key) to stderr, the
- * way a compiler does, before the gateway runs; once it runs, to the log. */
-static void diag_report(const struct conf_diag *diag, bool running)
-{
-	const char *p = diag->text;
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-		int n = nl ? (int)(nl - p) : (int)strlen(p);
-		if (running)
-			LOGE(LC_CONF, NULL, "%.*s", n, p);
-		else
-			fprintf(stderr, "%.*s\n", n, p);
-		p += n + (nl != NULL);
-	}
-}
-
-static int config_read(const char *path, struct sg_config **cfgp, bool running)
+static int config_read(const char *path, struct sg_config **cfgp)
 {
 	struct conf_diag diag;
 	conf_diag_init(&diag);
 	int rc = sg_config_load(cfgp, path, &diag);
-	diag_report(&diag, running);
-	if (rc && !diag.errors) {
-		if (running)
-			LOGE(LC_CONF, NULL, "%s: %s", path, strerror(rc));
-		else
-			fprintf(stderr, "%s: %s\n", path, strerror(rc));
-	}
+	sg_config_report(&diag, rc, path, false);
 	conf_diag_reset(&diag);
 	return rc;
-}
-
-/* SIGHUP: re-read the configuration; a bad file changes nothing. */
-static void reload(struct daemon *d)
-{
-	struct sg_config *cfg = NULL;
-	if (config_read(d->cfg->path, &cfg, true)) {
-		LOGE(LC_CORE, NULL, "reload of %s failed; keeping the running configuration",
-		     d->cfg->path);
-		return;
-	}
-	mem_deref(d->cfg);
-	d->cfg = cfg;
-	sg_config_apply_logging(cfg);
-	LOGN(LC_CORE, NULL, "configuration reloaded from %s", cfg->path);
 }
 
 static void on_signal(int sig, void *arg)
 {
 	struct daemon *d = arg;
 	if (sig == SIGHUP) {
-		reload(d);
+		gateway_reload(d->gw);
 		return;
 	}
 	LOGN(LC_CORE, NULL, "%s: shutting down", strsignal(sig));
-	loop_stop(d->loop);
+	gateway_shutdown(d->gw);
 }
 
 static int daemonize(void)
@@ -129,11 +94,11 @@ static int run(struct daemon *d, bool foreground)
 		log_set_target(LOG_TO_SYSLOG); /* stderr is /dev/null once detached */
 	log_set_clock(loop_clock(d->loop));
 	rc = loop_signals(d->loop, on_signal, d);
-	if (!rc) {
-		LOGN(LC_CORE, d->cfg->general.node, "strowger %s running with %s",
-		     PACKAGE_VERSION, d->cfg->path);
+	if (!rc)
+		rc = gateway_alloc(&d->gw, d->loop, d->cfg);
+	if (!rc)
 		rc = loop_run(d->loop);
-	}
+	d->gw = mem_deref(d->gw);
 	log_set_clock(NULL);
 	d->loop = mem_deref(d->loop);
 	return rc;
@@ -175,7 +140,7 @@ int main(int argc, char **argv)
 		path = sg_config_default_path();
 
 	struct daemon d = { 0 };
-	if (config_read(path, &d.cfg, false))
+	if (config_read(path, &d.cfg))
 		return 1;
 	if (check) {
 		printf("%s: configuration is valid\n", path);

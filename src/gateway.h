@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The gateway: what the daemon runs on its signalling loop.  It owns the
+ * configuration in force, the control socket and the CDR store, and (as the
+ * PSTN, SIP and call layers arrive) the spans, the SIP stack and the calls.
+ */
+#ifndef STROWGER_GATEWAY_H
+#define STROWGER_GATEWAY_H
+
+#include "gwconf.h"
+
+struct gateway;
+struct loop;
+
+/* Start everything `cfg` describes on `loop` (takes a reference to cfg).
+ * A mem object: freeing it stops everything. */
+int gateway_alloc(struct gateway **gwp, struct loop *loop, struct sg_config *cfg);
+/* Re-read the configuration file; a file with errors changes nothing (the
+ * errors are logged).  Returns 0 or the load error. */
+int gateway_reload(struct gateway *gw);
+/* Stop taking new calls and stop the loop once no call is left. */
+void gateway_shutdown(struct gateway *gw);
+
+#endif

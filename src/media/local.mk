@@ -1,0 +1,1 @@
+# src/media: build fragment (included by Makefile.am)

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Scenario: an operator runs the gateway and drives it with strowger-ctl:
+# version, help, a CDR export, a reload (good, then bad), an unknown command,
+# and a graceful shutdown.  Prints TAP.  Needs $top_builddir (make check).
+set -u
+bd=${top_builddir:-.}
+tmp=$(mktemp -d) || exit 1
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+ctl() { "$bd/strowger-ctl" -s "$tmp/ctl.sock" "$@"; }
+
+cat >"$tmp/s.conf" <<CONF
+[general]
+node = scenario
+control_socket = $tmp/ctl.sock
+cdr_database = $tmp/cdr.sqlite
+CONF
+
+echo "1..9"
+"$bd/strowger" -f -c "$tmp/s.conf" 2>"$tmp/log" &
+pid=$!
+# Wait (bounded) for the daemon to come up: a real process, real time.
+i=0
+while [ ! -S "$tmp/ctl.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -S "$tmp/ctl.sock" ]; ok $? "the daemon creates its control socket"
+
+ctl version | grep -q "^strowger .* node scenario config $tmp/s.conf$"
+ok $? "version names the node and configuration"
+ctl help | grep -q "^cdr --csv"
+ok $? "help lists the commands"
+ctl cdr --csv | head -n 1 | grep -q "^node,call_id,direction,start_time"
+ok $? "cdr --csv exports a CSV header"
+ctl reload | grep -q "configuration reloaded"
+ok $? "reload of a good file"
+sed -i 's/^node = .*/nodee = x/' "$tmp/s.conf"
+ctl reload >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 1 ] && grep -q "reload failed" "$tmp/err" && grep -q "s.conf:2: \[general\] key 'nodee': unknown key" "$tmp/log"
+ok $? "reload of a bad file fails (exit $rc), logs file:line:key, keeps running"
+ctl frobnicate >/dev/null 2>&1; rc=$?
+[ $rc = 1 ]; ok $? "an unknown command exits 1"
+ctl shutdown | grep -q "shutting down"
+ok $? "shutdown is acknowledged"
+wait "$pid"; rc=$?; pid=
+[ $rc = 0 ] && [ ! -e "$tmp/ctl.sock" ]
+ok $? "the daemon exits 0 and removes its socket (exit $rc)"
+exit $fail
