@@ -20,8 +20,13 @@
 
 #define LOG_LINE_MAX 1024
 
+/* Every category starts at notice (one entry per enum log_cat). */
 unsigned char log_levels[LC__COUNT] = {
-	[0 ... LC__COUNT - 1] = LL_NOTICE,
+	[LC_CORE] = LL_NOTICE, [LC_CONF] = LL_NOTICE, [LC_FSM] = LL_NOTICE,
+	[LC_TDM] = LL_NOTICE,  [LC_SIM] = LL_NOTICE,  [LC_ISDN] = LL_NOTICE,
+	[LC_ANALOG] = LL_NOTICE, [LC_SIP] = LL_NOTICE, [LC_SDP] = LL_NOTICE,
+	[LC_MEDIA] = LL_NOTICE, [LC_ISUP] = LL_NOTICE, [LC_CALL] = LL_NOTICE,
+	[LC_ROUTE] = LL_NOTICE, [LC_CDR] = LL_NOTICE,  [LC_CTL] = LL_NOTICE,
 };
 
 static const char *const level_names[LL__COUNT] = {

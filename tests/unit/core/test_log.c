@@ -102,3 +102,12 @@ Test(log, clear_and_has)
 	cr_assert_str_eq(log_capture_text(), "");
 	cr_assert_not(log_capture_has("one"));
 }
+
+/* No fixture: each test runs in a fresh process, so this sees the initial
+ * table; a category missing from it would start at error (0). */
+Test(log_init, every_category_starts_at_notice)
+{
+	for (int c = 0; c < LC__COUNT; c++)
+		cr_assert_eq(log_get_level((enum log_cat)c), LL_NOTICE, "%s",
+			     log_cat_name((enum log_cat)c));
+}
