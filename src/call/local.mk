@@ -1,1 +1,52 @@
 # src/call: build fragment (included by Makefile.am)
+# Routing engine (mapping files), cause interworking, number normalisation.
+src_libstrowger_a_SOURCES += \
+	src/call/number.c src/call/cause.c src/call/route_set.c \
+	src/call/route_parse.c src/call/route_rule.c src/call/route_match.c \
+	src/call/route_trie.c src/call/route_explain.c src/call/route_vectors.c
+noinst_HEADERS += \
+	src/call/route.h src/call/route_int.h src/call/cause.h src/call/number.h
+
+# strowger-map: check, test and explain mapping files.
+bin_PROGRAMS += strowger-map
+strowger_map_SOURCES = src/call/map_tool.c
+
+# Shipped mapping files: dial plans to the configuration directory, the
+# cause tables (facts, not configuration) to the package data directory.
+sgmapdir = $(sysconfdir)/strowger/mapping
+MAPPING_PLANS = mapping/plans.map mapping/uk-e164.map mapping/us-e164.map \
+	mapping/pbx-pri.map mapping/sip-trunk-prefix.map
+MAPPING_CAUSES = mapping/causes-rfc3398.map mapping/causes-q1912.5.map
+dist_sgmap_DATA = $(MAPPING_PLANS)
+dist_pkgdata_DATA += $(MAPPING_CAUSES)
+EXTRA_DIST += mapping/README.md
+
+CALL_TESTS = tests/unit/call/test_route_parse tests/unit/call/test_route_match \
+	tests/unit/call/test_route_reload tests/unit/call/test_cause \
+	tests/unit/call/test_number
+check_PROGRAMS += $(CALL_TESTS)
+TESTS += $(CALL_TESTS) tests/mapping/check_shipped.sh
+tests_unit_call_test_route_parse_SOURCES = tests/unit/call/test_route_parse.c
+tests_unit_call_test_route_parse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_route_parse_LDADD = $(TEST_LDADD)
+tests_unit_call_test_route_match_SOURCES = tests/unit/call/test_route_match.c
+tests_unit_call_test_route_match_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_route_match_LDADD = $(TEST_LDADD)
+tests_unit_call_test_route_reload_SOURCES = tests/unit/call/test_route_reload.c
+tests_unit_call_test_route_reload_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_route_reload_LDADD = $(TEST_LDADD)
+tests_unit_call_test_cause_SOURCES = tests/unit/call/test_cause.c
+tests_unit_call_test_cause_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_cause_LDADD = $(TEST_LDADD)
+tests_unit_call_test_number_SOURCES = tests/unit/call/test_number.c
+tests_unit_call_test_number_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_number_LDADD = $(TEST_LDADD)
+EXTRA_DIST += tests/unit/call/testdata tests/mapping/check_shipped.sh
+
+# `make bench`: route decisions per second.
+EXTRA_PROGRAMS += tests/bench/bench_route
+BENCH_BINS += tests/bench/bench_route
+tests_bench_bench_route_SOURCES = tests/bench/bench_route.c
+
+FUZZ_TARGETS += tests/fuzz/fuzz_mapping
+EXTRA_DIST += tests/fuzz/fuzz_mapping.c tests/fuzz/corpus/fuzz_mapping
