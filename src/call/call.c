@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Gateway calls: their life (route, set up, end, CDR) and the entry points
+ * the legs report through.  The state machine is in call_fsm.c.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "call/call_int.h"
+#include "call/cause.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+static atomic_uint calls_alive;
+static atomic_uint next_id;
+
+unsigned call_count(void)
+{
+	return atomic_load(&calls_alive);
+}
+
+const char *call_name(const struct call *call)
+{
+	return fsm_obj(&call->fi);
+}
+
+const char *call_state(const struct call *call)
+{
+	return fsm_state_name(&call->fi);
+}
+
+bool call_cause_is_congestion(unsigned cause)
+{
+	switch (cause) {
+	case 34: case 38: case 41: case 42: case 44: case 47:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void call_cause_complete(const struct call *call, unsigned *cause, unsigned *status)
+{
+	const struct cause_map *m = call->env->causes;
+	const char *trunk = call->s_in.trunk[0] ? call->s_in.trunk : NULL;
+	if (!*cause && *status && m)
+		*cause = cause_from_sip(m, trunk, *status);
+	if (!*cause)
+		*cause = 16; /* normal call clearing */
+	if (!*status && m)
+		*status = cause_to_sip(m, trunk, *cause);
+}
+
+void call_leg_release(struct call_leg *leg, unsigned cause, unsigned status)
+{
+	if (!leg || leg->gone)
+		return;
+	leg->gone = true;
+	leg->ops->release(leg, cause, status);
+}
+
+void call_media(struct call *call, enum call_media what)
+{
+	bool *flag = what == CALL_MEDIA_CONNECT || what == CALL_MEDIA_STOP ? &call->media
+									      : &call->ringback;
+	bool on = what == CALL_MEDIA_CONNECT || what == CALL_MEDIA_RINGBACK_ON;
+	if (*flag == on)
+		return; /* idempotent: the gateway hears each change once */
+	*flag = on;
+	call->env->ops->media(call, what, call->env->arg);
+}
+
+static void call_destroy(void *data)
+{
+	struct call *call = data;
+	fsm_inst_term(&call->fi);
+	loop_defer_cancel(call->env->loop, call);
+	for (unsigned i = 0; i < call->n_dead; i++)
+		call->dead[i]->ops->destroy(call->dead[i]);
+	if (call->out)
+		call->out->ops->destroy(call->out);
+	if (call->in)
+		call->in->ops->destroy(call->in);
+	mem_deref(call->routes);
+	atomic_fetch_sub(&calls_alive, 1);
+}
+
+static void call_free(void *arg)
+{
+	mem_deref(arg);
+}
+
+static void cdr_fill(const struct call *call, struct cdr *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->node, sizeof(rec->node), "%s", call->env->node ? call->env->node : "");
+	rec->dir = call->in->side == CALL_SIDE_SIP ? CDR_TO_PSTN : CDR_TO_SIP;
+	rec->start = call->t_start;
+	rec->answer = call->t_answer;
+	rec->end = clk_wall(loop_clock(call->env->loop));
+	memcpy(rec->calling_in, call->s_in.calling.digits, sizeof(rec->calling_in));
+	memcpy(rec->called_in, call->s_in.called.digits, sizeof(rec->called_in));
+	memcpy(rec->calling_out, call->s_out.calling.digits, sizeof(rec->calling_out));
+	memcpy(rec->called_out, call->s_out.called.digits, sizeof(rec->called_out));
+	snprintf(rec->trunk, sizeof(rec->trunk), "%s", call->s_in.trunk);
+	snprintf(rec->rule, sizeof(rec->rule), "%s", call->route.rule);
+	rec->q850_cause = (int)call->cause;
+	rec->sip_status = (int)call->status;
+	/* The legs know their own details (Call-ID, span/channel, trunk). */
+	call->in->ops->describe(call->in, rec);
+	if (call->out)
+		call->out->ops->describe(call->out, rec);
+}
+
+/* RELEASED: stop the media, write the record, free the call later (this
+ * runs inside a leg's callback). */
+void call_end(struct call *call)
+{
+	call_media(call, CALL_MEDIA_RINGBACK_OFF);
+	call_media(call, CALL_MEDIA_STOP);
+	struct cdr rec;
+	cdr_fill(call, &rec);
+	LOGI(LC_CALL, call_name(call), "ended: cause %u, SIP %u, rule %s", call->cause,
+	     call->status, call->route.rule[0] ? call->route.rule : "-");
+	call->env->ops->ended(call, &rec, call->env->arg);
+	loop_defer(call->env->loop, call_free, call);
+}
+
+static void setup_from_route(struct call *call)
+{
+	struct call_setup *o = &call->s_out;
+	*o = call->s_in;
+	const struct route_number *rn[] = { &call->route.called, &call->route.calling,
+					    &call->route.redirecting };
+	struct call_party *p[] = { &o->called, &o->calling, &o->redirecting };
+	for (int i = 0; i < 3; i++) {
+		memcpy(p[i]->digits, rn[i]->digits, sizeof(p[i]->digits));
+		p[i]->ton = rn[i]->ton;
+		p[i]->npi = rn[i]->npi;
+		p[i]->present = rn[i]->present;
+	}
+	o->calling.pres = call->route.pres;
+}
+
+/* Clear both legs (those not gone yet) and end the call. */
+void call_clear(struct call *call, unsigned cause, unsigned status)
+{
+	call_cause_complete(call, &cause, &status);
+	call->cause = cause;
+	call->status = status;
+	call_leg_release(call->in, cause, status);
+	call_leg_release(call->out, cause, 0);
+	fsm_state_chg(&call->fi, CS_RELEASED, FSM_NO_TIMER);
+}
+
+/* The outgoing leg is finished with: keep it until the call is freed (its
+ * adapter may be inside its own callback right now). */
+static void out_retire(struct call *call)
+{
+	/* At most one leg per destination, so `dead` cannot overflow. */
+	call->out->gone = true;
+	call->dead[call->n_dead++] = call->out;
+	call->out = NULL;
+}
+
+void call_out_next(struct call *call, unsigned cause)
+{
+	if (call->out)
+		out_retire(call);
+	while (call->next_dest < call->route.n_dest) {
+		const struct route_dest *dest = &call->route.dest[call->next_dest++];
+		struct call_leg *leg = NULL;
+		int rc = call->env->ops->leg_create(call, dest, &leg, call->env->arg);
+		if (!rc) {
+			leg->call = call;
+			call->out = leg;
+			rc = leg->ops->setup(leg, &call->s_out);
+			/* Set up; or the leg already reported its end from inside
+			 * setup and the call has moved on. */
+			if (!rc || call->out != leg)
+				return;
+			out_retire(call);
+		}
+		cause = rc == EBUSY ? 34 : 41;
+		LOGN(LC_CALL, call_name(call), "destination %s: %s (cause %u)", dest->name,
+		     strerror(rc), cause);
+	}
+	call_clear(call, cause, 0);
+}
+
+static void route_ctx_from(const struct call *call, struct route_ctx *ctx)
+{
+	const struct call_setup *s = &call->s_in;
+	route_ctx_init(ctx);
+	const struct call_party *p[] = { &s->called, &s->calling, &s->redirecting };
+	struct route_number *rn[] = { &ctx->called, &ctx->calling, &ctx->redirecting };
+	for (int i = 0; i < 3; i++) {
+		if (!p[i]->present || route_number_set(rn[i], p[i]->digits))
+			continue; /* absent, or not a number: routes as absent */
+		rn[i]->ton = p[i]->ton;
+		rn[i]->npi = p[i]->npi;
+	}
+	ctx->pres = s->calling.pres;
+	ctx->dir = call->in->side == CALL_SIDE_SIP ? ROUTE_DIR_TO_PSTN : ROUTE_DIR_TO_SIP;
+	ctx->trunk = s->trunk[0] ? s->trunk : NULL;
+	ctx->group = s->group[0] ? s->group : NULL;
+	ctx->span = s->span;
+	memcpy(ctx->addr, s->addr, sizeof(ctx->addr));
+	ctx->addr_family = s->addr_family;
+}
+
+static struct call *call_new(const struct call_env *env, struct call_leg *in,
+			     const struct call_setup *s)
+{
+	struct call *call = mem_zalloc(sizeof(*call), call_destroy);
+	if (!call)
+		return NULL;
+	atomic_fetch_add(&calls_alive, 1);
+	char name[24];
+	snprintf(name, sizeof(name), "call %u", atomic_fetch_add(&next_id, 1) + 1);
+	fsm_inst_init(&call->fi, &call_fsm_def, env->loop, name, call);
+	call->t_noanswer = env->t_noanswer;
+	call->fi.timer_ns = &call->t_noanswer;
+	call->env = env;
+	call->routes = mem_ref((void *)env->routes);
+	call->in = in;
+	in->call = call;
+	call->s_in = *s;
+	call->t_start = clk_wall(loop_clock(env->loop));
+	return call;
+}
+
+int call_incoming(const struct call_env *env, struct call_leg *in, const struct call_setup *s)
+{
+	struct call *call = call_new(env, in, s);
+	if (!call)
+		return ENOMEM;
+	struct route_ctx ctx;
+	route_ctx_from(call, &ctx);
+	if (call->routes)
+		route_decide(call->routes, &ctx, &call->route);
+	setup_from_route(call);
+	if (call->route.verdict != ROUTE_ROUTE) {
+		/* No rule: Q.850 3, no route to destination (→ 404). */
+		unsigned cause = call->route.verdict == ROUTE_REJECT ? call->route.cause : 3;
+		LOGN(LC_CALL, call_name(call), "called %s: %s, cause %u", s->called.digits,
+		     call->route.verdict == ROUTE_REJECT ? "rejected" : "no route", cause);
+		call_clear(call, cause, 0);
+		return 0;
+	}
+	LOGI(LC_CALL, call_name(call), "called %s → %s by rule %s", s->called.digits,
+	     call->route.dest[0].name, call->route.rule);
+	fsm_state_chg(&call->fi, CS_CALLING, CT_NOANSWER);
+	in->ops->proceeding(in);
+	if (call->fi.state == CS_CALLING)
+		call_out_next(call, 41);
+	return 0;
+}
+
+static int leg_event(struct call_leg *leg, unsigned ev, const struct call_evd *d)
+{
+	if (!leg->call)
+		return EINVAL;
+	struct call *call = leg->call;
+	bool from_in = leg == call->in;
+	if (from_in != (ev == CE_IN_RELEASED)) {
+		/* An incoming leg reports only its release; a stale outgoing leg
+		 * (failed over) nothing at all. */
+		LOGD(LC_CALL, call_name(call), "%s leg event %s ignored", leg->ops->kind,
+		     fsm_event_name(&call_fsm_def, ev));
+		return EPERM;
+	}
+	if (!from_in && leg != call->out)
+		return EPERM;
+	return fsm_event(&call->fi, ev, (void *)d);
+}
+
+void call_leg_proceeding(struct call_leg *leg)
+{
+	struct call_evd d = { 0 };
+	leg_event(leg, CE_OUT_PROCEEDING, &d);
+}
+
+void call_leg_alerting(struct call_leg *leg, bool inband)
+{
+	struct call_evd d = { .inband = inband };
+	leg_event(leg, CE_OUT_ALERTING, &d);
+}
+
+void call_leg_progress(struct call_leg *leg)
+{
+	struct call_evd d = { .inband = true };
+	leg_event(leg, CE_OUT_PROGRESS, &d);
+}
+
+void call_leg_answer(struct call_leg *leg)
+{
+	struct call_evd d = { 0 };
+	leg_event(leg, CE_OUT_ANSWER, &d);
+}
+
+void call_leg_released(struct call_leg *leg, unsigned cause, unsigned status)
+{
+	struct call_evd d = { .cause = cause, .status = status };
+	if (!leg->call || leg->gone)
+		return;
+	leg->gone = true;
+	leg_event(leg, leg == leg->call->in ? CE_IN_RELEASED : CE_OUT_RELEASED, &d);
+}
+
+void call_hangup(struct call *call, unsigned cause)
+{
+	struct call_evd d = { .cause = cause ? cause : 16 };
+	fsm_event(&call->fi, CE_HANGUP, &d);
+}

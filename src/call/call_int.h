@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to src/call/call*.c. */
+#ifndef STROWGER_CALL_CALL_INT_H
+#define STROWGER_CALL_CALL_INT_H
+
+#include "call/call.h"
+#include "core/fsm.h"
+
+enum call_st { CS_NULL, CS_CALLING, CS_ALERTING, CS_EARLY, CS_ACTIVE, CS_RELEASED };
+
+enum call_evt {
+	CE_IN_RELEASED,
+	CE_OUT_PROCEEDING,
+	CE_OUT_ALERTING,
+	CE_OUT_PROGRESS,
+	CE_OUT_ANSWER,
+	CE_OUT_RELEASED,
+	CE_HANGUP,
+};
+
+enum call_tmr { CT_NOANSWER };
+
+struct call_evd {
+	bool inband;
+	unsigned cause, status;
+};
+
+struct call {
+	struct fsm_inst fi;
+	const struct call_env *env;
+	struct route_set *routes;       /* this call's own reference */
+	struct call_leg *in, *out;
+	struct call_leg *dead[ROUTE_DEST_MAX]; /* outgoing legs that failed over */
+	unsigned n_dead;
+	struct route_result route;
+	unsigned next_dest;
+	struct call_setup s_in, s_out;  /* numbers before and after mapping */
+	uint64_t t_start, t_answer;     /* wall ns */
+	unsigned cause, status;         /* how it ended */
+	bool ringback;
+	bool media;
+	uint64_t t_noanswer;
+};
+
+extern const struct fsm_def call_fsm_def;
+
+/* call.c */
+void call_leg_release(struct call_leg *leg, unsigned cause, unsigned status);
+/* Set up the next destination; on running out, release the incoming leg
+ * and end the call.  `cause` is what the last attempt ended with. */
+void call_out_next(struct call *call, unsigned cause);
+void call_media(struct call *call, enum call_media what);
+/* Fill in whichever of cause and status is missing, via the cause table. */
+void call_cause_complete(const struct call *call, unsigned *cause, unsigned *status);
+void call_end(struct call *call);
+/* Release both legs (those not gone) with cause/status completed from the
+ * cause table, and go to RELEASED. */
+void call_clear(struct call *call, unsigned cause, unsigned status);
+
+#endif
