@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "call/cdr.h"
+#include "call/route.h"
 #include "config.h" /* autoconf: PACKAGE_VERSION */
 #include "core/log.h"
 #include "core/loop.h"
@@ -91,6 +92,34 @@ static int cmd_cdr(struct ctl_out *out, int argc, char **argv, void *arg)
 	return cdr_db_csv(gw->cdr, 0, cdr_line, out);
 }
 
+/* explain --called N [--calling N] [--from trunk:X] [--dir to-sip] ...:
+ * the running dial plan's decision, rule by rule. */
+static int cmd_explain(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	if (!gw->cfg->routes)
+		return ctl_error(out, "no dial plan is loaded ([mapping] dialplan)");
+	struct route_ctx ctx;
+	route_ctx_init(&ctx);
+	for (int i = 1; i < argc; i += 2) {
+		int rc = strncmp(argv[i], "--", 2) || i + 1 == argc
+				 ? EINVAL
+				 : route_ctx_option(&ctx, argv[i] + 2, argv[i + 1]);
+		if (rc)
+			return ctl_error(out, "%s: %s", argv[i],
+					 rc == ENOENT ? "unknown option" : "bad or missing value");
+	}
+	if (!ctx.called.present)
+		return ctl_error(out, "usage: explain --called N [--calling N] [--from X] "
+				      "[--dir to-pstn|to-sip] ...");
+	struct route_result res;
+	char *trace = NULL;
+	route_explain(gw->cfg->routes, &ctx, &res, &trace);
+	int rc = trace ? ctl_printf(out, "%s", trace) : ENOMEM;
+	mem_deref(trace);
+	return rc;
+}
+
 static int ctl_start(struct gateway *gw)
 {
 	const char *path = sg_config_ctl_path(gw->cfg);
@@ -108,6 +137,9 @@ static int ctl_start(struct gateway *gw)
 				 cmd_shutdown, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "cdr", "--csv", "export the CDRs as CSV", cmd_cdr, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "explain", "--called N [...]",
+				 "how the running dial plan routes a call", cmd_explain, gw);
 	if (rc)
 		LOGE(LC_CTL, NULL, "control socket %s: %s", path, strerror(rc));
 	return rc;

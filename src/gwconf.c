@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "call/cause.h"
+#include "call/route.h"
 #include "core/mem.h"
 
 static const char *const log_target_names[] = { "stderr", "syslog", NULL };
@@ -68,16 +70,95 @@ static int logging_handle(const struct conf_section *sec, struct conf_diag *diag
 	return conf_bind(sec, logging_keys, cfg->levels, diag);
 }
 
+static const struct conf_key mapping_keys[] = {
+	{ .name = "dialplan", .type = CONF_STR, .offset = offsetof(struct sg_mapping, dialplan),
+	  .size = sizeof(((struct sg_mapping *)0)->dialplan), .dflt = "",
+	  .help = "dial-plan mapping file (relative to this file)" },
+	{ .name = "causes", .type = CONF_STR, .offset = offsetof(struct sg_mapping, causes),
+	  .size = sizeof(((struct sg_mapping *)0)->causes), .dflt = "",
+	  .help = "Q.850/SIP cause table (default: the shipped RFC 3398 table)" },
+	CONF_KEYS_END,
+};
+
+static int mapping_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg)
+{
+	struct sg_config *cfg = arg;
+	return conf_bind(sec, mapping_keys, &cfg->mapping, diag);
+}
+
 static const struct conf_kind kinds[] = {
 	{ .kind = "general", .handle = general_handle },
 	{ .kind = "logging", .handle = logging_handle },
+	{ .kind = "mapping", .handle = mapping_handle },
 	{ .kind = NULL },
 };
+
+static void config_destroy(void *data)
+{
+	struct sg_config *cfg = data;
+	mem_deref(cfg->routes);
+	mem_deref(cfg->causes);
+}
+
+/* A relative path is relative to the directory of the configuration.
+ * ENAMETOOLONG if the result does not fit: never a truncated path. */
+static int path_resolve(const struct sg_config *cfg, char *path, size_t size)
+{
+	if (!path[0] || path[0] == '/')
+		return 0;
+	char full[4096 + 1024];
+	const char *slash = strrchr(cfg->path, '/');
+	int n = slash ? snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - cfg->path), cfg->path,
+				 path)
+		      : snprintf(full, sizeof(full), "%s", path);
+	if (n < 0 || (size_t)n >= size)
+		return ENAMETOOLONG;
+	memcpy(path, full, (size_t)n + 1);
+	return 0;
+}
+
+/* Mapping-file messages already carry file:line; pass them on. */
+static void diag_take(struct conf_diag *diag, const struct route_diag *rd)
+{
+	for (const char *p = rd->text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+		if (memmem(p, (size_t)n, ": warning: ", 11))
+			conf_diag_warn(diag, NULL, 0, "%.*s", n, p);
+		else
+			conf_diag_err(diag, NULL, 0, "%.*s", n, p);
+		p += n + (nl != NULL);
+	}
+}
+
+static int mapping_load(struct sg_config *cfg, struct conf_diag *diag)
+{
+	struct sg_mapping *m = &cfg->mapping;
+	if (path_resolve(cfg, m->dialplan, sizeof(m->dialplan)) ||
+	    path_resolve(cfg, m->causes, sizeof(m->causes))) {
+		conf_diag_err(diag, cfg->path, 0, "[mapping] a path is too long once resolved");
+		return EINVAL;
+	}
+	if (!m->causes[0])
+		snprintf(m->causes, sizeof(m->causes), "%s", sg_config_default_causes_path());
+	struct route_diag rd;
+	route_diag_init(&rd);
+	int rc = cause_map_load(&cfg->causes, m->causes, &rd);
+	if (m->dialplan[0]) {
+		int rc2 = route_set_load(&cfg->routes, m->dialplan, &rd);
+		rc = rc ? rc : rc2;
+	}
+	diag_take(diag, &rd);
+	if (rc && !rd.errors)
+		conf_diag_err(diag, NULL, 0, "mapping: %s", strerror(rc));
+	route_diag_reset(&rd);
+	return rc ? EINVAL : 0;
+}
 
 int sg_config_load(struct sg_config **cfgp, const char *path, struct conf_diag *diag)
 {
 	*cfgp = NULL;
-	struct sg_config *cfg = mem_zalloc(sizeof(*cfg), NULL);
+	struct sg_config *cfg = mem_zalloc(sizeof(*cfg), config_destroy);
 	if (!cfg)
 		return ENOMEM;
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
@@ -85,11 +166,15 @@ int sg_config_load(struct sg_config **cfgp, const char *path, struct conf_diag *
 		cfg->levels[c] = -1;
 	logging_keys_build();
 	int rc = conf_defaults(general_keys, &cfg->general);
+	if (!rc)
+		rc = conf_defaults(mapping_keys, &cfg->mapping);
 	struct conf_doc *doc = NULL;
 	if (!rc)
 		rc = conf_doc_load(&doc, path, diag);
 	if (!rc)
 		rc = conf_dispatch(doc, kinds, cfg, diag);
+	if (!rc)
+		rc = mapping_load(cfg, diag);
 	mem_deref(doc);
 	if (rc) {
 		mem_deref(cfg);
@@ -140,6 +225,13 @@ const char *sg_config_default_cdr_path(void)
 	if (running_from_build_tree())
 		return ABS_TOP_BUILDDIR "/var/lib/cdr.sqlite";
 	return LOCALSTATEDIR "/lib/strowger/cdr.sqlite";
+}
+
+const char *sg_config_default_causes_path(void)
+{
+	if (running_from_build_tree())
+		return ABS_TOP_SRCDIR "/mapping/causes-rfc3398.map";
+	return PKGDATADIR "/causes-rfc3398.map";
 }
 
 const char *sg_config_ctl_path(const struct sg_config *cfg)

@@ -24,11 +24,25 @@ struct sg_general {
 	bool cdr_fsync;        /* fsync each CDR (survives power loss), not only crashes */
 };
 
+/* [mapping]: the dial plan and the cause table (paths relative to the
+ * configuration file).  Both are loaded while the configuration is read, so
+ * a bad mapping file is a configuration error. */
+struct sg_mapping {
+	char dialplan[1024];   /* "": no dial plan, every call gets cause 3 */
+	char causes[1024];     /* "": the shipped RFC 3398 table */
+};
+
+struct route_set;
+struct cause_map;
+
 struct sg_config {
 	char path[4096];
 	struct sg_general general;
 	/* [logging]: per-category levels; -1 where the default applies */
 	int levels[LC__COUNT];
+	struct sg_mapping mapping;
+	struct route_set *routes;     /* loaded from mapping.dialplan, or NULL */
+	struct cause_map *causes;     /* loaded from mapping.causes */
 };
 
 /* Load and validate `path` into a new mem object.  Returns 0, or EINVAL
@@ -48,6 +62,8 @@ const char *sg_config_default_path(void);
  * installed, under the build tree's var/ when running from it. */
 const char *sg_config_default_ctl_path(void);
 const char *sg_config_default_cdr_path(void);
+/* The shipped RFC 3398 cause table (tree or pkgdatadir). */
+const char *sg_config_default_causes_path(void);
 /* The paths in effect for `cfg` (its own, or the defaults). */
 const char *sg_config_ctl_path(const struct sg_config *cfg);
 const char *sg_config_cdr_path(const struct sg_config *cfg);

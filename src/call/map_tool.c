@@ -127,78 +127,7 @@ static int cmd_test(int argc, char **argv)
 	return rc;
 }
 
-static int ctx_from(struct route_ctx *ctx, const char *s)
-{
-	const char *colon = strchr(s, ':');
-	const char *v = colon ? colon + 1 : s;
-	size_t k = colon ? (size_t)(colon - s) : 0;
-
-	if (!colon || (k == 5 && !strncmp(s, "trunk", 5))) {
-		ctx->trunk = v;
-		return 0;
-	}
-	if (k == 5 && !strncmp(s, "group", 5)) {
-		ctx->group = v;
-		return 0;
-	}
-	if (k == 4 && !strncmp(s, "span", 4)) {
-		char *end;
-		unsigned long n = strtoul(v, &end, 10);
-		if (*end || !n || n > 65535)
-			return EINVAL;
-		ctx->span = (unsigned)n;
-		return 0;
-	}
-	if (k == 4 && !strncmp(s, "addr", 4))
-		return route_ctx_set_addr(ctx, v);
-	return EINVAL;
-}
-
-enum {
-	O_CALLED = 1,
-	O_CALLING,
-	O_REDIR,
-	O_CTON,
-	O_GTON,
-	O_PRES,
-	O_FROM,
-	O_DIR,
-	O_Q850,
-	O_SIP,
-	O_TRUNK
-};
-
-static int explain_opt(struct route_ctx *ctx, int o, const char *arg)
-{
-	int v;
-	switch (o) {
-	case O_CALLED:
-		return route_number_set(&ctx->called, arg);
-	case O_CALLING:
-		return route_number_set(&ctx->calling, arg);
-	case O_REDIR:
-		return route_number_set(&ctx->redirecting, arg);
-	case O_CTON:
-	case O_GTON:
-		if ((v = route_ton_parse(arg)) < 0)
-			return EINVAL;
-		(o == O_CTON ? &ctx->called : &ctx->calling)->ton = (uint8_t)v;
-		return 0;
-	case O_PRES:
-		if ((v = route_pres_parse(arg)) < 0)
-			return EINVAL;
-		ctx->pres = (uint8_t)v;
-		return 0;
-	case O_FROM:
-		return ctx_from(ctx, arg);
-	case O_DIR:
-		if (strcmp(arg, "to-pstn") && strcmp(arg, "to-sip"))
-			return EINVAL;
-		ctx->dir = arg[3] == 'p' ? ROUTE_DIR_TO_PSTN : ROUTE_DIR_TO_SIP;
-		return 0;
-	}
-	return EINVAL;
-}
+enum { O_Q850 = 1, O_SIP, O_TRUNK, O_CTX };
 
 static int explain_causes(const struct cause_map *m, long q850, long sip, const char *trunk)
 {
@@ -224,26 +153,27 @@ static int explain_causes(const struct cause_map *m, long q850, long sip, const 
 
 static int cmd_explain(int argc, char **argv)
 {
+	/* The context options are route_ctx_option()'s names. */
 	static const struct option opts[] = {
-	    {"called", 1, NULL, O_CALLED},     {"calling", 1, NULL, O_CALLING},
-	    {"redirecting", 1, NULL, O_REDIR}, {"called-ton", 1, NULL, O_CTON},
-	    {"calling-ton", 1, NULL, O_GTON},  {"presentation", 1, NULL, O_PRES},
-	    {"from", 1, NULL, O_FROM},	       {"dir", 1, NULL, O_DIR},
+	    {"called", 1, NULL, O_CTX},	       {"calling", 1, NULL, O_CTX},
+	    {"redirecting", 1, NULL, O_CTX},   {"called-ton", 1, NULL, O_CTX},
+	    {"calling-ton", 1, NULL, O_CTX},   {"presentation", 1, NULL, O_CTX},
+	    {"from", 1, NULL, O_CTX},	       {"dir", 1, NULL, O_CTX},
 	    {"q850", 1, NULL, O_Q850},	       {"sip", 1, NULL, O_SIP},
 	    {"trunk", 1, NULL, O_TRUNK},       {NULL, 0, NULL, 0}};
 	struct route_ctx ctx;
 	long q850 = 0, sip = 0;
 	const char *trunk = NULL;
-	int o;
+	int o, li = 0;
 
 	route_ctx_init(&ctx);
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", opts, &li)) != -1) {
 		if (o == O_Q850 || o == O_SIP)
 			*(o == O_Q850 ? &q850 : &sip) = strtol(optarg, NULL, 10);
 		else if (o == O_TRUNK)
 			trunk = optarg;
-		else if (o == '?' || explain_opt(&ctx, o, optarg)) {
+		else if (o == '?' || route_ctx_option(&ctx, opts[li].name, optarg)) {
 			fprintf(stderr, "strowger-map: bad option value '%s'\n",
 				o == '?' ? "" : optarg);
 			return usage();

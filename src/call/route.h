@@ -170,6 +170,13 @@ void route_ctx_init(struct route_ctx *ctx);
 int route_number_set(struct route_number *num, const char *digits);
 /* "10.0.0.1" or "2001:db8::1" into ctx->addr. */
 int route_ctx_set_addr(struct route_ctx *ctx, const char *addr);
+/* Set one part of a context by name, as strowger-map explain and
+ * strowger-ctl explain take them: called, calling, redirecting (numbers),
+ * called-ton, calling-ton, presentation, dir (to-pstn|to-sip), from
+ * (trunk:NAME, group:NAME, span:N, addr:IP, or a bare trunk name).  `value`
+ * must outlive ctx (trunk and group names are not copied).  ENOENT for an
+ * unknown name, EINVAL for a bad value. */
+int route_ctx_option(struct route_ctx *ctx, const char *name, const char *value);
 int route_ton_parse(const char *s);
 int route_npi_parse(const char *s);
 int route_pres_parse(const char *s);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "call/route_int.h"
@@ -143,4 +144,71 @@ int route_digits_check(const struct route_set *set, const char *name, const char
 		*res = ROUTE_DIGITS_INCOMPLETE;
 	pcre2_match_data_free(md);
 	return 0;
+}
+
+/* "trunk:NAME", "group:NAME", "span:N", "addr:IP", or a bare trunk name. */
+static int ctx_from(struct route_ctx *ctx, const char *s)
+{
+	const char *colon = strchr(s, ':');
+	const char *v = colon ? colon + 1 : s;
+	size_t k = colon ? (size_t)(colon - s) : 0;
+
+	if (!colon || (k == 5 && !strncmp(s, "trunk", 5))) {
+		ctx->trunk = v;
+		return 0;
+	}
+	if (k == 5 && !strncmp(s, "group", 5)) {
+		ctx->group = v;
+		return 0;
+	}
+	if (k == 4 && !strncmp(s, "span", 4)) {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+		if (*end || !n || n > 65535)
+			return EINVAL;
+		ctx->span = (unsigned)n;
+		return 0;
+	}
+	if (k == 4 && !strncmp(s, "addr", 4))
+		return route_ctx_set_addr(ctx, v);
+	return EINVAL;
+}
+
+static int ctx_ton(struct route_number *n, const char *value)
+{
+	int v = route_ton_parse(value);
+	if (v < 0)
+		return EINVAL;
+	n->ton = (uint8_t)v;
+	return 0;
+}
+
+int route_ctx_option(struct route_ctx *ctx, const char *name, const char *value)
+{
+	if (!strcmp(name, "called"))
+		return route_number_set(&ctx->called, value);
+	if (!strcmp(name, "calling"))
+		return route_number_set(&ctx->calling, value);
+	if (!strcmp(name, "redirecting"))
+		return route_number_set(&ctx->redirecting, value);
+	if (!strcmp(name, "called-ton"))
+		return ctx_ton(&ctx->called, value);
+	if (!strcmp(name, "calling-ton"))
+		return ctx_ton(&ctx->calling, value);
+	if (!strcmp(name, "from"))
+		return ctx_from(ctx, value);
+	if (!strcmp(name, "presentation")) {
+		int v = route_pres_parse(value);
+		if (v < 0)
+			return EINVAL;
+		ctx->pres = (uint8_t)v;
+		return 0;
+	}
+	if (!strcmp(name, "dir")) {
+		if (strcmp(value, "to-pstn") && strcmp(value, "to-sip"))
+			return EINVAL;
+		ctx->dir = value[3] == 'p' ? ROUTE_DIR_TO_PSTN : ROUTE_DIR_TO_SIP;
+		return 0;
+	}
+	return ENOENT;
 }

@@ -12,14 +12,17 @@ n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 ctl() { "$bd/strowger-ctl" -s "$tmp/ctl.sock" "$@"; }
 
+top=$(cd "${top_srcdir:-.}" && pwd)
 cat >"$tmp/s.conf" <<CONF
 [general]
 node = scenario
 control_socket = $tmp/ctl.sock
 cdr_database = $tmp/cdr.sqlite
+[mapping]
+dialplan = $top/mapping/pbx-pri.map
 CONF
 
-echo "1..9"
+echo "1..10"
 "$bd/strowger" -f -c "$tmp/s.conf" 2>"$tmp/log" &
 pid=$!
 # Wait (bounded) for the daemon to come up: a real process, real time.
@@ -33,11 +36,14 @@ ctl help | grep -q "^cdr --csv"
 ok $? "help lists the commands"
 ctl cdr --csv | head -n 1 | grep -q "^node,call_id,direction,start_time"
 ok $? "cdr --csv exports a CSV header"
+ctl explain --called +442079460142 --from trunk:itsp | grep -q "destination  group pbx-pri"
+ok $? "explain shows how the running dial plan routes a call"
 ctl reload | grep -q "configuration reloaded"
 ok $? "reload of a good file"
 sed -i 's/^node = .*/nodee = x/' "$tmp/s.conf"
 ctl reload >/dev/null 2>"$tmp/err"; rc=$?
-[ $rc = 1 ] && grep -q "reload failed" "$tmp/err" && grep -q "s.conf:2: \[general\] key 'nodee': unknown key" "$tmp/log"
+[ $rc = 1 ] && grep -q "reload failed" "$tmp/err" && grep -q "s.conf:2: \[general\] key 'nodee': unknown key" "$tmp/log" &&
+	ctl explain --called +442079460142 --from trunk:itsp | grep -q "pbx-pri"
 ok $? "reload of a bad file fails (exit $rc), logs file:line:key, keeps running"
 ctl frobnicate >/dev/null 2>&1; rc=$?
 [ $rc = 1 ]; ok $? "an unknown command exits 1"

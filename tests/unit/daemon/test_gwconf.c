@@ -2,6 +2,7 @@
 /* Unit tests: the daemon configuration (src/gwconf). */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -98,4 +99,51 @@ Test(gwconf, missing_file_is_reported)
 	struct sg_config *cfg = NULL;
 	cr_assert_neq(sg_config_load(&cfg, "/nonexistent/strowger.conf", &diag), 0);
 	cr_assert_null(cfg);
+}
+
+Test(gwconf, mapping_files_load_with_the_configuration)
+{
+	/* make check's top_srcdir is often ".": a config file resolves a
+	 * relative path against its own directory, so give it an absolute one. */
+	char top[PATH_MAX], text[PATH_MAX + 100];
+	cr_assert_not_null(realpath(getenv("top_srcdir") ? getenv("top_srcdir") : ".", top));
+	snprintf(text, sizeof(text), "[general]\n[mapping]\ndialplan = %s/mapping/pbx-pri.map\n",
+		 top);
+	write_conf(text);
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_not_null(cfg->routes);
+	cr_assert_not_null(cfg->causes, "the default cause table");
+	mem_deref(cfg);
+}
+
+Test(gwconf, a_broken_dial_plan_is_a_configuration_error)
+{
+	FILE *f = fopen("/tmp/sg-gwconf-bad.map", "w");
+	cr_assert_not_null(f);
+	fputs("[rule r]\ncalled regex ^0(1\nreject 1\n", f);
+	fclose(f);
+	write_conf("[mapping]\ndialplan = /tmp/sg-gwconf-bad.map\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert_null(cfg);
+	cr_assert(conf_diag_has(&diag, "/tmp/sg-gwconf-bad.map:2:"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "missing closing parenthesis"), "%s", diag.text);
+	unlink("/tmp/sg-gwconf-bad.map");
+}
+
+Test(gwconf, relative_mapping_paths_follow_the_configuration_file)
+{
+	char mp[300];
+	snprintf(mp, sizeof(mp), "%s/plan.map", dir);
+	FILE *f = fopen(mp, "w");
+	cr_assert_not_null(f);
+	fputs("[group g]\n[rule all]\nroute group g\n", f);
+	fclose(f);
+	write_conf("[mapping]\ndialplan = plan.map\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_str_eq(cfg->mapping.dialplan, mp);
+	mem_deref(cfg);
+	unlink(mp);
 }
