@@ -1,1 +1,61 @@
 # src/sip: build fragment (included by Makefile.am)
+# SIP stack on libosip2: transport → txn → dialog → session (src/sip/README).
+
+src_libstrowger_a_SOURCES += \
+	src/sip/transport.c src/sip/transport_udp.c src/sip/transport_tcp.c \
+	src/sip/msg.c src/sip/msg_check.c src/sip/osip_pool.c \
+	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c \
+	src/sip/dialog.c src/sip/session.c src/sip/session_uac.c src/sip/stack.c \
+	src/sip/sdp.c
+noinst_HEADERS += \
+	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
+	src/sip/dialog.h src/sip/session.h src/sip/sdp.h
+EXTRA_DIST += src/sip/README
+
+# Unit tests: Criterion, virtual time, the test plays the far end.
+SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sdp
+check_PROGRAMS += $(SIP_TESTS)
+TESTS += $(SIP_TESTS)
+tests_unit_sip_test_sip_SOURCES = tests/unit/sip/test_sip.c
+tests_unit_sip_test_sip_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
+tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
+
+# Interop: SIPp against a minimal auto-answering UAS on these layers.
+check_PROGRAMS += tests/interop/sip_uas
+tests_interop_sip_uas_SOURCES = tests/interop/sip_uas.c
+TESTS += tests/interop/sip_sipp.sh
+EXTRA_DIST += tests/interop/sip_sipp.sh tests/interop/sip_uac_486.xml \
+	tests/interop/sip_uac_cancel.xml tests/interop/sip_uac_hold.xml \
+	tests/interop/sip_options.xml
+
+# Benchmark (make bench): call cycles/s against SIPp, RFC 7502 style.
+EXTRA_PROGRAMS += tests/bench/bench_sip
+BENCH_BINS += tests/bench/bench_sip
+tests_bench_bench_sip_SOURCES = tests/bench/bench_sip.c
+
+# libFuzzer harnesses (make fuzz).
+FUZZ_TARGETS += tests/fuzz/fuzz_sipmsg tests/fuzz/fuzz_sdp
+EXTRA_DIST += tests/fuzz/fuzz_sipmsg.c tests/fuzz/fuzz_sdp.c \
+	tests/fuzz/corpus/fuzz_sipmsg tests/fuzz/corpus/fuzz_sdp
+
+# Digest authentication (RFC 7616) and server location (RFC 3263).
+src_libstrowger_a_SOURCES += src/sip/auth.c src/sip/auth_parse.c src/sip/auth_srv.c
+noinst_HEADERS += src/sip/auth.h
+check_PROGRAMS += tests/unit/sip/test_auth
+TESTS += tests/unit/sip/test_auth
+tests_unit_sip_test_auth_SOURCES = tests/unit/sip/test_auth.c
+tests_unit_sip_test_auth_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_auth_LDADD = $(TEST_LDADD)
+FUZZ_TARGETS += tests/fuzz/fuzz_auth
+EXTRA_DIST += tests/fuzz/fuzz_auth.c tests/fuzz/corpus/fuzz_auth
+src_libstrowger_a_SOURCES += src/sip/resolve.c src/sip/resolve_3263.c
+noinst_HEADERS += src/sip/resolve.h src/sip/resolve_int.h
+check_PROGRAMS += tests/unit/sip/test_resolve
+TESTS += tests/unit/sip/test_resolve
+tests_unit_sip_test_resolve_SOURCES = tests/unit/sip/test_resolve.c \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
+tests_unit_sip_test_resolve_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_resolve_LDADD = $(TEST_LDADD)

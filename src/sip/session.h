@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sip/session: INVITE sessions on top of dialogs and transactions, and the
+ * stack object that ties the layers together (stack.c).
+ *
+ * 2xx reliability (RFC 3261 §13.3.1.4): libosip2's IST dies when it sends a
+ * 2xx, so the session keeps the printed 2xx and retransmits it (T1 doubling
+ * to T2) until the ACK, matched by dialog (Call-ID + To tag), arrives; after
+ * 64*T1 without ACK it sends BYE.  As UAC it keeps the printed ACK and sends
+ * it again for each retransmitted 2xx (the ICT is gone by then too).
+ * CANCEL/200 race (§9.1, §15): a 2xx that crosses our CANCEL is ACKed and
+ * followed by BYE.
+ */
+#ifndef STROWGER_SIP_SESSION_H
+#define STROWGER_SIP_SESSION_H
+
+#include "sip/dialog.h"
+
+struct sip_stack {
+	struct loop *loop;
+	struct sip_conf conf;
+	struct sip_handlers h;
+	void *arg;
+	struct sip_tp *tp;
+	struct sip_txl *txl;
+	struct hash *sessions; /* struct sip_sess by Call-ID + our tag */
+	unsigned n_sess;
+	struct sip_stats st;
+};
+
+struct sip_sess {
+	struct hash_le he;
+	struct sip_stack *s;
+	enum sip_sess_state state;
+	bool uac, cancelled, reinvite;
+	struct sip_dlg *dlg;
+	struct sip_txn *ist, *ict, *nict; /* referenced */
+	osip_message_t *invite;		  /* UAC: our INVITE */
+	char *call_id, *ltag;
+	struct sip_peer peer;
+	char *tx2xx, *ack, *local_sdp, *remote_sdp;
+	size_t tx2xx_len, ack_len;
+	struct loop_timer rtx;
+	uint64_t rtx_ival, rtx_elapsed;
+	void *user;
+	char name[48];
+};
+
+/* A request that opened a new server transaction (from the txn layer). */
+void sip_sess_rx_request(struct sip_stack *s, struct sip_txn *t, osip_message_t *req);
+/* ACK for a 2xx, or a retransmitted 2xx (from the txn layer). */
+void sip_sess_rx_stray(struct sip_stack *s, osip_message_t *m, const struct sip_peer *peer);
+void sip_sess_close_all(struct sip_stack *s);
+
+/* Shared by session.c (UAS, dispatch) and session_uac.c. */
+struct sip_sess *sip_sess_new(struct sip_stack *s, const char *call_id, const char *ltag,
+			      const struct sip_peer *peer);
+void sip_sess_set_state(struct sip_sess *ss, enum sip_sess_state st);
+void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, osip_message_t *m);
+/* Final: report TERMINATED once, unlink, drop the stack's reference. */
+void sip_sess_end(struct sip_sess *ss, uint16_t status, osip_message_t *m);
+void sip_sess_keep_sdp(struct sip_sess *ss, const osip_message_t *m);
+
+/* Answer `req` on server transaction `t` (stateless extras from `rej`). */
+int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,
+		    const struct sip_reject *rej);
+/* Our address for Via/Contact toward `dst`. */
+int sip_stack_local(struct sip_stack *s, const struct sip_peer *dst, struct sip_sa *out);
+
+#endif

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sip: the SIP stack as the call layer sees it.
+ *
+ * A stack lives on one loop.  It listens on UDP and TCP (IPv4/IPv6), runs
+ * libosip2's transaction state machines on our timers (virtual time works),
+ * keeps dialogs, and reports INVITE sessions through callbacks.  Layers,
+ * bottom up (see src/sip/README): transport → txn → dialog → session.
+ *
+ * Messages handed up are `struct sip_msg` (read-only views); nothing here
+ * exposes libosip2 types.
+ */
+#ifndef STROWGER_SIP_SIP_H
+#define STROWGER_SIP_SIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct sip_stack;
+struct sip_sess;
+struct sip_msg;
+
+enum sip_proto { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO__COUNT };
+
+const char *sip_proto_name(enum sip_proto p); /* "UDP", "TCP" */
+
+struct sip_conf {
+	uint64_t t1, t2, t4;	   /* ns; RFC 3261 defaults 500 ms, 4 s, 5 s */
+	size_t max_msg;		   /* larger messages get 513 */
+	uint64_t tcp_msg_timeout;  /* ns to finish a message on a stream */
+	uint64_t tcp_idle_timeout; /* ns before an idle stream is closed */
+	bool answer_options;	   /* answer out-of-dialog OPTIONS with 200 */
+	char user_agent[64];	   /* User-Agent/Server value, "" for none */
+};
+
+void sip_conf_defaults(struct sip_conf *conf);
+
+/* --- Session (an INVITE dialog usage, RFC 3261 §13-15) --------------------
+ *
+ *   UAS:  INCOMING --1xx--> EARLY --2xx--> ANSWERED --ACK--> ESTABLISHED
+ *   UAC:  CALLING --1xx--> EARLY --2xx/ACK--> ESTABLISHED
+ *   any --final error/CANCEL/BYE/timeout--> TERMINATED
+ */
+enum sip_sess_state {
+	SIP_SESS_CALLING,
+	SIP_SESS_INCOMING,
+	SIP_SESS_EARLY,
+	SIP_SESS_ANSWERED,
+	SIP_SESS_ESTABLISHED,
+	SIP_SESS_TERMINATING,
+	SIP_SESS_TERMINATED,
+};
+
+enum sip_sess_ev {
+	SIP_EV_PROGRESS,    /* UAC: 1xx received (msg) */
+	SIP_EV_ANSWERED,    /* UAC: 2xx received (msg), ACK sent */
+	SIP_EV_ESTABLISHED, /* UAS: ACK for our 2xx received (msg) */
+	SIP_EV_CANCELLED,   /* UAS: CANCEL received; 487 sent */
+	SIP_EV_INFO,	    /* in-dialog INFO/MESSAGE/NOTIFY (msg); 200 sent */
+	SIP_EV_REINVITE,    /* UAS: re-INVITE (msg): answer it with
+			     * sip_sess_answer() from the handler, else 200
+			     * with our last SDP goes out */
+	SIP_EV_TERMINATED,  /* final: BYE, error response, timeout (status) */
+};
+
+const char *sip_sess_state_name(enum sip_sess_state st);
+const char *sip_sess_ev_name(enum sip_sess_ev ev);
+
+struct sip_handlers {
+	/* A new INVITE outside any dialog.  Answer it now or later with
+	 * sip_sess_answer(); the session is the stack's until TERMINATED. */
+	void (*invite_h)(struct sip_sess *sess, const struct sip_msg *msg, void *arg);
+	/* Session events; `msg` may be NULL; `status` is the SIP status behind
+	 * the event (e.g. 487, 408, 200 for a BYE). */
+	void (*sess_h)(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t status,
+		       const struct sip_msg *msg, void *arg);
+	/* Out-of-dialog request other than INVITE (and OPTIONS when
+	 * answer_options is set): return the status to answer (0: 405). */
+	uint16_t (*request_h)(const struct sip_msg *msg, void *arg);
+};
+
+/* A mem object; mem_deref() closes sockets and frees every session. */
+int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_conf *conf,
+		    const struct sip_handlers *h, void *arg);
+/* Listen on an IP literal; port 0 picks one, returned in *bound_port. */
+int sip_stack_listen(struct sip_stack *s, enum sip_proto proto, const char *ip, uint16_t port,
+		     uint16_t *bound_port);
+
+struct sip_stats {
+	uint64_t rx_msgs, tx_msgs;
+	uint64_t rx_bad;	  /* answered 4xx/5xx by the checks, or dropped */
+	uint64_t retransmissions; /* requests and responses we sent again */
+	uint64_t sessions;	  /* sessions created */
+	uint64_t txns;		  /* transactions created */
+};
+void sip_stack_stats(const struct sip_stack *s, struct sip_stats *st);
+unsigned sip_stack_sess_count(const struct sip_stack *s);
+unsigned sip_stack_txn_count(const struct sip_stack *s);
+
+/* UAC: send an INVITE.  `dst` is an IP literal and port (no DNS yet).
+ * *sessp is the stack's session (take a reference to keep it past its
+ * TERMINATED event).  If sending fails at once, the error comes back,
+ * *sessp is NULL, and TERMINATED (503) has already been reported. */
+struct sip_invite_prm {
+	enum sip_proto proto;
+	const char *dst_ip;
+	uint16_t dst_port;
+	const char *req_uri; /* "sip:123@192.0.2.1" */
+	const char *from;    /* "<sip:gw@example.net>" (tag added) */
+	const char *to;	     /* "<sip:123@example.net>" */
+	const char *ctype;   /* body type or NULL */
+	const char *body;    /* or NULL */
+};
+int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct sip_invite_prm *prm);
+
+/* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
+int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,
+		    const char *body);
+/* UAC before a final response: CANCEL (RFC 3261 §9). */
+int sip_sess_cancel(struct sip_sess *sess);
+/* Either side once established (or early, UAC with a 2xx race): BYE. */
+int sip_sess_bye(struct sip_sess *sess);
+
+enum sip_sess_state sip_sess_state(const struct sip_sess *sess);
+const char *sip_sess_name(const struct sip_sess *sess); /* "dlg 3f2a9c{EARLY}" */
+void sip_sess_set_user(struct sip_sess *sess, void *user);
+void *sip_sess_user(const struct sip_sess *sess);
+/* The remote party's SDP (last offer or answer), or NULL. */
+const char *sip_sess_remote_sdp(const struct sip_sess *sess);
+
+/* --- Message views -------------------------------------------------------- */
+
+const char *sip_msg_method(const struct sip_msg *m); /* NULL for a response */
+uint16_t sip_msg_status(const struct sip_msg *m);    /* 0 for a request */
+const char *sip_msg_call_id(const struct sip_msg *m);
+/* Body and its Content-Type (both NULL if none). */
+const char *sip_msg_body(const struct sip_msg *m, size_t *len);
+const char *sip_msg_ctype(const struct sip_msg *m, char *buf, size_t sz);
+/* Value of the idx-th header `name` (any header, case-insensitive), or NULL. */
+const char *sip_msg_header(const struct sip_msg *m, const char *name, unsigned idx);
+/* Request-URI / From / To as text into buf; NULL if absent. */
+const char *sip_msg_ruri(const struct sip_msg *m, char *buf, size_t sz);
+const char *sip_msg_from(const struct sip_msg *m, char *buf, size_t sz);
+const char *sip_msg_to(const struct sip_msg *m, char *buf, size_t sz);
+
+#endif

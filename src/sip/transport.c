@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sip/transport: the transport object, address helpers and dispatch to the
+ * UDP (transport_udp.c) and TCP (transport_tcp.c) halves.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "sip/transport.h"
+
+const char *sip_proto_name(enum sip_proto p)
+{
+	return p == SIP_PROTO_TCP ? "TCP" : "UDP";
+}
+
+static void tp_destroy(void *data)
+{
+	struct sip_tp *tp = data;
+
+	sip_tcp_close_all(tp);
+	sip_udp_close_all(tp);
+	mem_deref(tp->conns);
+	free(tp->rxbuf);
+}
+
+int sip_tp_alloc(struct sip_tp **tpp, struct loop *loop, const struct sip_tp_prm *prm,
+		 sip_tp_recv_h *rh, void *arg)
+{
+	struct sip_tp *tp = mem_zalloc(sizeof(*tp), tp_destroy);
+	int err;
+
+	if (!tp)
+		return ENOMEM;
+	tp->loop = loop;
+	tp->prm = *prm;
+	tp->rh = rh;
+	tp->arg = arg;
+	tp->rxbuf = malloc(65536);
+	err = tp->rxbuf ? hash_alloc(&tp->conns, 64) : ENOMEM;
+	if (err) {
+		mem_deref(tp);
+		return err;
+	}
+	*tpp = tp;
+	return 0;
+}
+
+int sip_tp_listen(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *addr,
+		  struct sip_sa *bound)
+{
+	if (proto == SIP_PROTO_UDP)
+		return sip_udp_listen(tp, addr, bound);
+	if (proto == SIP_PROTO_TCP)
+		return sip_tcp_listen(tp, addr, bound);
+	return EPROTONOSUPPORT;
+}
+
+int sip_tp_local(const struct sip_tp *tp, enum sip_proto proto, int family, struct sip_sa *out)
+{
+	unsigned n = proto == SIP_PROTO_UDP ? tp->n_udp : tp->n_tcpl;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct sip_sa *a =
+		    proto == SIP_PROTO_UDP ? &tp->udp[i].addr : &tp->tcpl[i].addr;
+
+		if (family == AF_UNSPEC || a->ss.ss_family == family) {
+			*out = *a;
+			return 0;
+		}
+	}
+	return ENOENT;
+}
+
+int sip_tp_send(struct sip_tp *tp, enum sip_proto proto, struct sip_conn *conn, int udp_fd,
+		const struct sip_sa *dst, const char *buf, size_t len)
+{
+	if (proto == SIP_PROTO_TCP)
+		return sip_tcp_send(tp, conn, dst, buf, len);
+	return sip_udp_send(tp, udp_fd, dst, buf, len);
+}
+
+unsigned sip_tp_conn_count(const struct sip_tp *tp)
+{
+	return tp->n_conns;
+}
+
+/* --- addresses ---------------------------------------------------------- */
+
+int sip_sa_set(struct sip_sa *sa, const char *host, uint16_t port)
+{
+	char tmp[64];
+	size_t n = strlen(host);
+
+	memset(sa, 0, sizeof(*sa));
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 >= sizeof(tmp))
+			return EINVAL;
+		memcpy(tmp, host + 1, n - 2);
+		tmp[n - 2] = 0;
+		host = tmp;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&sa->ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa->ss;
+
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		sa->len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		sa->len = sizeof(*s6);
+		return 0;
+	}
+	return EINVAL;
+}
+
+uint16_t sip_sa_port(const struct sip_sa *sa)
+{
+	if (sa->ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&sa->ss)->sin_port);
+	if (sa->ss.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&sa->ss)->sin6_port);
+	return 0;
+}
+
+bool sip_sa_eq(const struct sip_sa *a, const struct sip_sa *b)
+{
+	if (a->ss.ss_family != b->ss.ss_family || sip_sa_port(a) != sip_sa_port(b))
+		return false;
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)&b->ss)->sin_addr.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr,
+		       &((const struct sockaddr_in6 *)&b->ss)->sin6_addr, 16);
+}
+
+uint32_t sip_sa_hash(const struct sip_sa *sa)
+{
+	uint16_t port = sip_sa_port(sa);
+	uint32_t h = hash_fnv(&port, sizeof(port), HASH_SEED);
+
+	if (sa->ss.ss_family == AF_INET)
+		return hash_fnv(&((const struct sockaddr_in *)&sa->ss)->sin_addr, 4, h);
+	return hash_fnv(&((const struct sockaddr_in6 *)&sa->ss)->sin6_addr, 16, h);
+}
+
+const char *sip_sa_ip(const struct sip_sa *sa, char *buf, size_t sz)
+{
+	const void *a = sa->ss.ss_family == AF_INET
+			    ? (const void *)&((const struct sockaddr_in *)&sa->ss)->sin_addr
+			    : (const void *)&((const struct sockaddr_in6 *)&sa->ss)->sin6_addr;
+
+	if (!inet_ntop(sa->ss.ss_family, a, buf, (socklen_t)sz))
+		snprintf(buf, sz, "?");
+	return buf;
+}
+
+const char *sip_sa_str(const struct sip_sa *sa, char *buf, size_t sz)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	sip_sa_ip(sa, ip, sizeof(ip));
+	if (sa->ss.ss_family == AF_INET6)
+		snprintf(buf, sz, "[%s]:%u", ip, sip_sa_port(sa));
+	else
+		snprintf(buf, sz, "%s:%u", ip, sip_sa_port(sa));
+	return buf;
+}

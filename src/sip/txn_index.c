@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sip/txn_index: the keys under which transactions are indexed.
+ *
+ * RFC 3261 §17.2.3 (server side): with the magic cookie "z9hG4bK", a request
+ * matches a transaction when the branch and the sent-by of the top Via and
+ * the method are equal (ACK matches INVITE).  Without it (RFC 2543 peers)
+ * we match on Request-URI, From tag, Call-ID, CSeq number, top Via and
+ * method; the To tag is left out so the ACK to our non-2xx final response,
+ * whose To carries our tag, finds the INVITE.
+ * RFC 3261 §17.1.3 (client side): branch of the top Via and CSeq method.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sip/txn.h"
+
+#define COOKIE "z9hG4bK"
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static char *key_2543(const osip_message_t *m, const osip_via_t *via, const char *method)
+{
+	char *ruri = NULL, *out;
+	const char *ftag = sip_msg_tag(m->from);
+	const char *br = sip_msg_branch(m);
+	size_t n;
+
+	if (!m->req_uri || osip_uri_to_str(m->req_uri, &ruri))
+		return NULL;
+	n = strlen(ruri) + strlen(m->call_id->number) + strlen(m->cseq->number) +
+	    strlen(via->host) + (ftag ? strlen(ftag) : 0) + (br ? strlen(br) : 0) +
+	    (via->port ? strlen(via->port) : 0) + strlen(method) + 16;
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "2|%s|%s|%s|%s|%s:%s;%s|%s", ruri, ftag ? ftag : "",
+			 m->call_id->number, m->cseq->number, via->host, via->port ? via->port : "",
+			 br ? br : "", method);
+	osip_free(ruri);
+	return out;
+}
+
+char *sip_txn_key(const osip_message_t *m, bool server, const char *method)
+{
+	const osip_via_t *via = osip_list_get(&m->vias, 0);
+	const char *br = sip_msg_branch(m);
+	char *out;
+	size_t n;
+
+	if (!via || !via->host || !m->cseq || !m->cseq->method || !m->call_id ||
+	    !m->call_id->number || !m->cseq->number)
+		return NULL;
+	if (!method)
+		method = m->sip_method && strcmp(m->sip_method, "ACK") ? m->sip_method
+			 : m->sip_method			       ? "INVITE"
+								       : m->cseq->method;
+	if (!server) {
+		if (!br)
+			return NULL;
+		n = strlen(br) + strlen(method) + 4;
+		out = malloc(n);
+		if (out)
+			snprintf(out, n, "c|%s|%s", br, method);
+		return out;
+	}
+	if (!br || strncmp(br, COOKIE, sizeof(COOKIE) - 1))
+		return key_2543(m, via, method);
+	n = strlen(br) + strlen(via->host) + (via->port ? strlen(via->port) : 0) + strlen(method) +
+	    8;
+	out = malloc(n);
+	if (!out)
+		return NULL;
+	int hl = snprintf(out, n, "s|%s|", br);
+
+	snprintf(out + hl, n - (size_t)hl, "%s:%s|%s", via->host, via->port ? via->port : "",
+		 method);
+	/* sent-by host compares without case; branch and method with. */
+	char *hp = out + hl, *bar = strrchr(out, '|');
+
+	*bar = 0;
+	lower(hp);
+	*bar = '|';
+	return out;
+}

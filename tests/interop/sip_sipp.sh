@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Interop: SIPp (sip-tester) as UAC against sip_uas, a minimal auto-answering
+# UA built on strowger's SIP layers.  Prints TAP; each case checks sipp's
+# exit code (0: every call succeeded).  Skips only when sipp is missing.
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-.}
+uas=$top_builddir/tests/interop/sip_uas
+dir=$top_srcdir/tests/interop
+n=0
+plan=7
+echo "1..$plan"
+
+if ! command -v sipp >/dev/null 2>&1; then
+	i=1
+	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
+	exit 0
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run NAME UAS_ARGS HOST SIPP_ARGS...: start the UAS, run sipp against
+# HOST:port, stop the UAS.
+run() {
+	name=$1 uargs=$2 host=$3
+	shift 3
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	"$uas" $uargs >"$tmp/uas$n.out" 2>"$tmp/uas$n.err" &
+	upid=$!
+	port=
+	i=0
+	while [ -z "$port" ] && [ $i -lt 100 ]; do
+		port=$(sed -n 's/^PORT //p' "$tmp/uas$n.out")
+		[ -n "$port" ] || sleep 0.05
+		i=$((i + 1))
+	done
+	if [ -z "$port" ]; then
+		echo "not ok $n - $name (sip_uas did not start: $(cat "$tmp/uas$n.err"))"
+		kill "$upid" 2>/dev/null
+		return
+	fi
+	cp=$((20000 + $$ % 20000 + n))
+	sipp "$host:$port" -ci 127.0.0.1 -cp "$cp" -nostdin \
+		-timeout 20s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
+	rc=$?
+	kill "$upid" 2>/dev/null
+	wait "$upid" 2>/dev/null
+	if [ $rc -eq 0 ]; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name (sipp exit $rc)"
+		sed 's/^/# /' "$tmp/sipp.out" | tail -n 30
+		sed 's/^/# uas: /' "$tmp/uas$n.err" | tail -n 10
+	fi
+}
+
+# UDP cases bind sipp to an ephemeral port (-p 0); sipp's TCP client
+# refuses -p 0 and picks its own.
+v4="-i 127.0.0.1 -p 0"
+run "INVITE/ACK/BYE over UDP (sipp uac, 200 calls)" "" 127.0.0.1 $v4 -sn uac -m 200 -r 200
+run "INVITE/ACK/BYE over TCP (sipp uac, 50 calls)" "-t" 127.0.0.1 -i 127.0.0.1 -sn uac -t t1 \
+	-m 50 -r 50
+run "486 Busy Here, ACK" "-r 486" 127.0.0.1 $v4 -sf "$dir/sip_uac_486.xml" -m 20 -r 20
+run "CANCEL after 180: 200 and 487" "-r ring" 127.0.0.1 $v4 -sf "$dir/sip_uac_cancel.xml" \
+	-m 20 -r 20
+run "re-INVITE to hold, then BYE" "" 127.0.0.1 $v4 -sf "$dir/sip_uac_hold.xml" -m 20 -r 20
+run "OPTIONS answered with Allow" "" 127.0.0.1 $v4 -sf "$dir/sip_options.xml" -m 5 -r 5
+run "IPv6: INVITE/ACK/BYE over UDP" "-a ::1" "[::1]" -i ::1 -p 0 -sn uac -m 20 -r 20
