@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ISDN leg (see leg_isdn.h): Q.931 events in, call_leg operations out.
+ *
+ *   SETUP                  → call_incoming()
+ *   CALL PROCEEDING        → call_leg_proceeding()
+ *   ALERTING [PI 1/8]      → call_leg_alerting(inband)
+ *   PROGRESS PI 1/8        → call_leg_progress()      (Q.931 §4.5.23)
+ *   CONNECT                → call_leg_answer()
+ *   DISCONNECT/RELEASE     → call_leg_released(cause)
+ *
+ * Numbers: ISDN carries no '+'; an E.164 number in international form is
+ * digits with TON international and NPI ISDN (Q.931 §4.5.10).
+ */
+#include "call/leg_isdn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+struct leg_isdn {
+	struct call_leg leg;
+	struct leg_isdn_span *span;     /* the span the call is on (none before setup) */
+	struct leg_isdn_group *group;   /* outgoing: where to hunt */
+	enum route_policy policy;
+	struct isdn_call *ic;       /* NULL once the call is gone */
+	int chan;
+};
+
+static struct leg_isdn *leg_of(struct call_leg *leg)
+{
+	return (struct leg_isdn *)leg;
+}
+
+static void party_from_isdn(struct call_party *p, const struct isdn_number *n)
+{
+	memset(p, 0, sizeof(*p));
+	if (!n->digits[0])
+		return;
+	p->present = true;
+	p->ton = n->ton;
+	p->npi = n->npi;
+	p->pres = n->pres;
+	p->screen = n->screen;
+	memcpy(p->digits, n->digits, sizeof(p->digits));
+}
+
+static void number_to_isdn(struct isdn_number *n, const struct call_party *p)
+{
+	memset(n, 0, sizeof(*n));
+	if (!p->present)
+		return;
+	const char *d = p->digits;
+	n->ton = p->ton;
+	n->npi = p->npi;
+	if (d[0] == '+') {
+		d++;
+		n->ton = 1; /* international */
+		n->npi = 1; /* ISDN/telephony, E.164 */
+	}
+	memcpy(n->digits, d, strnlen(d, ISDN_NUM_MAX));
+	n->pres = p->pres;
+	n->screen = p->screen;
+}
+
+/* --- operations the call asks of the leg -------------------------------- */
+
+/* The spans of the group in hunt order. */
+static unsigned hunt_order(struct leg_isdn *l, struct leg_isdn_span **out)
+{
+	struct leg_isdn_group *g = l->group;
+	unsigned n = g->n, start = 0;
+	if (l->policy == ROUTE_POLICY_ROUND_ROBIN && n)
+		start = g->rr++ % n;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = l->policy == ROUTE_POLICY_DESCENDING ? n - 1 - i : (start + i) % n;
+		out[i] = g->span[k];
+	}
+	if (l->policy == ROUTE_POLICY_LEAST_USED) /* insertion sort by load */
+		for (unsigned i = 1; i < n; i++)
+			for (unsigned j = i; j > 0 && isdn_ctrl_ncalls(out[j]->ctrl) <
+						       isdn_ctrl_ncalls(out[j - 1]->ctrl); j--) {
+				struct leg_isdn_span *t = out[j];
+				out[j] = out[j - 1];
+				out[j - 1] = t;
+			}
+	return n;
+}
+
+static int l_setup(struct call_leg *leg, const struct call_setup *s)
+{
+	struct leg_isdn *l = leg_of(leg);
+	struct isdn_call_prm prm = { .complete = true };
+	number_to_isdn(&prm.called, &s->called);
+	number_to_isdn(&prm.calling, &s->calling);
+	number_to_isdn(&prm.redirecting, &s->redirecting);
+	prm.redirect_reason = s->redirect_reason;
+	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS];
+	unsigned n = hunt_order(l, order);
+	int rc = EBUSY;
+	for (unsigned i = 0; i < n; i++) {
+		/* A span that is down or full: the next one may carry it. */
+		rc = isdn_call_place(order[i]->ctrl, &l->ic, &prm, l);
+		if (!rc) {
+			l->span = order[i];
+			l->chan = isdn_call_chan(l->ic);
+			return 0;
+		}
+		if (rc != EBUSY && rc != ENOTCONN)
+			break;
+	}
+	return rc == ENOTCONN ? EAGAIN : rc; /* every span down: cause 41 */
+}
+
+static int l_proceeding(struct call_leg *leg)
+{
+	struct leg_isdn *l = leg_of(leg);
+	return l->ic ? isdn_call_proceeding(l->ic, false) : ENOTCONN;
+}
+
+static int l_alerting(struct call_leg *leg, bool inband)
+{
+	struct leg_isdn *l = leg_of(leg);
+	return l->ic ? isdn_call_alert(l->ic, inband) : ENOTCONN;
+}
+
+static int l_progress(struct call_leg *leg)
+{
+	struct leg_isdn *l = leg_of(leg);
+	return l->ic ? isdn_call_progress(l->ic, true) : ENOTCONN;
+}
+
+static int l_answer(struct call_leg *leg)
+{
+	struct leg_isdn *l = leg_of(leg);
+	return l->ic ? isdn_call_answer(l->ic) : ENOTCONN;
+}
+
+static void l_release(struct call_leg *leg, unsigned cause, unsigned status)
+{
+	struct leg_isdn *l = leg_of(leg);
+	(void)status;
+	if (!l->ic)
+		return;
+	isdn_call_set_priv(l->ic, NULL);
+	isdn_call_hangup(l->ic, cause); /* the handle is invalid from here */
+	l->ic = NULL;
+}
+
+static void l_describe(const struct call_leg *leg, struct cdr *rec)
+{
+	const struct leg_isdn *l = (const struct leg_isdn *)leg;
+	if (!l->span)
+		return;
+	rec->span = (int)l->span->number;
+	rec->channel = l->chan;
+}
+
+static void l_destroy(struct call_leg *leg)
+{
+	struct leg_isdn *l = leg_of(leg);
+	if (l->ic) /* never released: a call that could not be made */
+		l_release(leg, 41, 0);
+	free(l);
+}
+
+static const struct call_leg_ops isdn_leg_ops = {
+	.kind = "isdn",
+	.setup = l_setup,
+	.proceeding = l_proceeding,
+	.alerting = l_alerting,
+	.progress = l_progress,
+	.answer = l_answer,
+	.release = l_release,
+	.describe = l_describe,
+	.destroy = l_destroy,
+};
+
+static struct leg_isdn *leg_new(void)
+{
+	struct leg_isdn *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->leg.ops = &isdn_leg_ops;
+	l->leg.side = CALL_SIDE_PSTN;
+	l->leg.priv = l;
+	return l;
+}
+
+int leg_isdn_create(struct leg_isdn_group *g, enum route_policy policy, struct call_leg **legp)
+{
+	if (!g || !g->n)
+		return ENOENT;
+	struct leg_isdn *l = leg_new();
+	if (!l)
+		return ENOMEM;
+	l->group = g;
+	l->policy = policy;
+	*legp = &l->leg;
+	return 0;
+}
+
+/* --- Q.931 events from the controller ----------------------------------- */
+
+static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void *arg)
+{
+	struct leg_isdn_span *sp = arg;
+	struct leg_isdn *l = sp->accepting ? leg_new() : NULL;
+	if (!l) {
+		/* Q.850 42: switching equipment congestion (shutting down). */
+		isdn_call_hangup(ic, sp->accepting ? 47 : 42);
+		return;
+	}
+	l->ic = ic;
+	l->span = sp;
+	l->chan = isdn_call_chan(ic);
+	isdn_call_set_priv(ic, l);
+	struct call_setup s = { .span = sp->number, .redirect_reason = su->redirect_reason };
+	party_from_isdn(&s.called, &su->called);
+	party_from_isdn(&s.calling, &su->calling);
+	party_from_isdn(&s.redirecting, &su->redirecting);
+	memcpy(s.group, sp->group, sizeof(s.group));
+	if (call_incoming(sp->env, &l->leg, &s)) {
+		l_release(&l->leg, 47, 0); /* resource unavailable */
+		free(l);
+	}
+}
+
+static void on_progress(struct isdn_call *ic, enum isdn_prog_kind kind, uint8_t pi, void *arg)
+{
+	struct leg_isdn *l = isdn_call_priv(ic);
+	(void)arg;
+	if (!l)
+		return;
+	/* Q.931 §4.5.23: 1 not end-to-end ISDN, 8 in-band information. */
+	bool inband = pi == 1 || pi == 8;
+	switch (kind) {
+	case ISDN_PROG_PROCEEDING:
+		call_leg_proceeding(&l->leg);
+		break;
+	case ISDN_PROG_ALERTING:
+		call_leg_alerting(&l->leg, inband);
+		break;
+	case ISDN_PROG_PROGRESS:
+		if (inband)
+			call_leg_progress(&l->leg);
+		break;
+	case ISDN_PROG_SETUP_ACK:
+		break; /* we send en bloc (sending complete): nothing to add */
+	}
+}
+
+static void on_answer(struct isdn_call *ic, void *arg)
+{
+	struct leg_isdn *l = isdn_call_priv(ic);
+	(void)arg;
+	if (l)
+		call_leg_answer(&l->leg);
+}
+
+static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, void *arg)
+{
+	struct leg_isdn *l = isdn_call_priv(ic);
+	(void)arg;
+	(void)location;
+	if (!l)
+		return;
+	l->ic = NULL; /* libpri frees it once this returns */
+	call_leg_released(&l->leg, cause, 0);
+}
+
+static void on_link(struct isdn_ctrl *ctrl, bool up, void *arg)
+{
+	struct leg_isdn_span *sp = arg;
+	/* The controller clears the span's calls itself (cause 41). */
+	LOGN(LC_CALL, isdn_ctrl_name(ctrl), "span %u D-channel %s", sp->number, up ? "up" : "down");
+}
+
+const struct isdn_handlers leg_isdn_handlers = {
+	.incoming = on_incoming,
+	.progress = on_progress,
+	.answer = on_answer,
+	.hangup = on_hangup,
+	.link = on_link,
+};
