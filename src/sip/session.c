@@ -102,6 +102,7 @@ static void sess_destroy(void *data)
 	free(ss->ack);
 	free(ss->local_sdp);
 	free(ss->remote_sdp);
+	free(ss->reason);
 	sip_peer_reset(&ss->peer);
 }
 
@@ -221,6 +222,8 @@ static int build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t
 		err = sip_msg_add_contact(r, ss->peer.proto, &local);
 	if (!err && ss->s->conf.user_agent[0])
 		err = sip_msg_add_header(r, "Server", ss->s->conf.user_agent);
+	if (!err && status >= 300 && ss->reason) /* RFC 6432 */
+		err = sip_msg_add_header(r, "Reason", ss->reason);
 	if (!err)
 		err = sip_msg_set_body(r, body ? ctype : NULL, body);
 	if (err) {
@@ -457,4 +460,16 @@ void sip_sess_close_all(struct sip_stack *s)
 			break;
 		}
 	}
+}
+
+int sip_sess_set_reason(struct sip_sess *ss, const char *value)
+{
+	if (strpbrk(value, "\r\n"))
+		return EINVAL;
+	char *v = strdup(value);
+	if (!v)
+		return ENOMEM;
+	free(ss->reason);
+	ss->reason = v;
+	return 0;
 }

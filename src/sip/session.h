@@ -39,6 +39,7 @@ struct sip_sess {
 	char *call_id, *ltag;
 	struct sip_peer peer;
 	char *tx2xx, *ack, *local_sdp, *remote_sdp;
+	char *reason; /* Reason value for the next error response, BYE or CANCEL */
 	size_t tx2xx_len, ack_len;
 	struct loop_timer rtx;
 	uint64_t rtx_ival, rtx_elapsed;

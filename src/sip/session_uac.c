@@ -24,6 +24,10 @@ static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq
 		err = sip_dlg_request(ss->dlg, method, cseq, &local, ss->dlg->peer.proto, &m, &dst);
 	if (err)
 		return err;
+	if (ss->reason && !strcmp(method, "BYE") && sip_msg_add_header(m, "Reason", ss->reason)) {
+		osip_message_free(m);
+		return ENOMEM;
+	}
 	if (ackp) {
 		*ackp = m;
 		sip_peer_reset(&ss->peer);
@@ -249,6 +253,8 @@ int sip_sess_cancel(struct sip_sess *ss)
 	if (!err)
 		err = sip_oerr(osip_list_clone(&ss->invite->routes, &c->routes,
 					       (int (*)(void *, void **)) & osip_from_clone));
+	if (!err && ss->reason) /* RFC 3326 §2 */
+		err = sip_msg_add_header(c, "Reason", ss->reason);
 	if (err) {
 		osip_message_free(c);
 		return err;

@@ -122,6 +122,10 @@ int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, 
 int sip_sess_cancel(struct sip_sess *sess);
 /* Either side once established (or early, UAC with a 2xx race): BYE. */
 int sip_sess_bye(struct sip_sess *sess);
+/* A Reason header value (RFC 3326, e.g. `Q.850;cause=17;text="User busy"`)
+ * for the error response (RFC 6432), BYE or CANCEL this session sends
+ * next.  EINVAL if it holds CR or LF. */
+int sip_sess_set_reason(struct sip_sess *sess, const char *value);
 
 enum sip_sess_state sip_sess_state(const struct sip_sess *sess);
 const char *sip_sess_name(const struct sip_sess *sess); /* "dlg 3f2a9c{EARLY}" */

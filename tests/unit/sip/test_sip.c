@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -50,6 +51,10 @@ static void on_invite(struct sip_sess *s, const struct sip_msg *m, void *arg)
 		sip_sess_answer(s, 180, NULL, NULL, NULL);
 	if (answer_mode == 0)
 		sip_sess_answer(s, 200, NULL, "application/sdp", sdp);
+	if (answer_mode == 3) { /* busy, with the real cause (RFC 6432) */
+		sip_sess_set_reason(s, "Q.850;cause=17;text=\"User busy\"");
+		sip_sess_answer(s, 486, NULL, NULL, NULL);
+	}
 }
 
 static void on_sess(struct sip_sess *s, enum sip_sess_ev ev, uint16_t st, const struct sip_msg *m,
@@ -234,6 +239,17 @@ Test(sip, basic_call_caller_hangs_up)
 	expect_status(200);
 	cr_assert_eq(n_terminated, 1);
 	cr_assert_eq(last_status, 200);
+}
+
+Test(sip, error_response_carries_the_reason)
+{
+	answer_mode = 3;
+	send_invite("inv486");
+	expect_status(486);
+	cr_assert(strstr(rx, "\r\nReason: Q.850;cause=17;text=\"User busy\"\r\n"), "%s", rx);
+	cr_assert_eq(n_terminated, 1);
+	/* The INVITE server transaction wants its ACK. */
+	send_in_dialog("ACK", 1, "inv486", to_tag());
 }
 
 Test(sip, ok_retransmitted_until_ack)
@@ -477,9 +493,11 @@ Test(sip, uac_call_answered_acked_and_hung_up)
 	answer_request(200, "pt1", true); /* 2xx retransmitted: ACK again */
 	m = precv();
 	cr_assert(m && !strncmp(m, "ACK ", 4), "got %.40s", m);
+	cr_assert_eq(sip_sess_set_reason(s, "Q.850;cause=16"), 0);
 	cr_assert_eq(sip_sess_bye(s), 0);
 	m = keep(precv());
 	cr_assert(m && !strncmp(m, "BYE ", 4) && strstr(m, "CSeq: 2 BYE"), "got %.60s", m);
+	cr_assert(strstr(m, "\r\nReason: Q.850;cause=16\r\n"), "BYE carries the cause: %s", m);
 	answer_request(200, "pt1", false);
 	cr_assert_eq(n_terminated, 1);
 }
@@ -507,10 +525,14 @@ Test(sip, uac_cancel_then_487)
 	cr_assert_not_null(keep(precv()));
 	snprintf(inv, sizeof(inv), "%s", req_copy);
 	answer_request(180, "pt2", false);
+	cr_assert_eq(sip_sess_set_reason(s, "Q.850;cause=16;text=\"Normal call clearing\""), 0);
+	cr_assert_eq(sip_sess_set_reason(s, "a\r\nInjected: 1"), EINVAL);
 	cr_assert_eq(sip_sess_cancel(s), 0);
 	const char *m = keep(precv());
 
 	cr_assert(m && !strncmp(m, "CANCEL ", 7) && strstr(m, "CSeq: 1 CANCEL"), "got %.40s", m);
+	cr_assert(strstr(m, "\r\nReason: Q.850;cause=16;text=\"Normal call clearing\"\r\n"),
+		  "CANCEL carries the cause (RFC 3326): %s", m);
 	answer_request(200, NULL, false);
 	snprintf(req_copy, sizeof(req_copy), "%s", inv);
 	answer_request(487, "pt2", false);
