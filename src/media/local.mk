@@ -1,1 +1,47 @@
 # src/media: build fragment (included by Makefile.am)
+# G.711 media path: RTP/RTCP (RFC 3550), jitter buffer, A⇄µ, the per-call
+# stream joining an RTP session to a TDM channel (src/media/media.h).
+src_libstrowger_a_SOURCES += \
+	src/media/rtp.c src/media/rtp_sock.c src/media/rtcp.c src/media/g711.c \
+	src/media/jbuf.c src/media/stream.c src/media/stream_rtcp.c src/media/worker.c \
+	src/media/mbox.c
+noinst_HEADERS += \
+	src/media/media.h src/media/rtp.h src/media/rtcp.h src/media/g711.h \
+	src/media/jbuf.h src/media/stream_int.h
+
+MEDIA_TESTS = tests/unit/media/test_rtp tests/unit/media/test_rtp_sock \
+	tests/unit/media/test_rtcp tests/unit/media/test_g711 \
+	tests/unit/media/test_jbuf tests/unit/media/test_stream \
+	tests/unit/media/test_worker
+check_PROGRAMS += $(MEDIA_TESTS)
+TESTS += $(MEDIA_TESTS)
+tests_unit_media_test_rtp_SOURCES = tests/unit/media/test_rtp.c
+tests_unit_media_test_rtp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_rtp_LDADD = $(TEST_LDADD)
+tests_unit_media_test_rtp_sock_SOURCES = tests/unit/media/test_rtp_sock.c
+tests_unit_media_test_rtp_sock_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_rtp_sock_LDADD = $(TEST_LDADD)
+tests_unit_media_test_rtcp_SOURCES = tests/unit/media/test_rtcp.c
+tests_unit_media_test_rtcp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_rtcp_LDADD = $(TEST_LDADD)
+tests_unit_media_test_g711_SOURCES = tests/unit/media/test_g711.c
+tests_unit_media_test_g711_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_g711_LDADD = $(TEST_LDADD)
+tests_unit_media_test_jbuf_SOURCES = tests/unit/media/test_jbuf.c
+tests_unit_media_test_jbuf_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_jbuf_LDADD = $(TEST_LDADD)
+tests_unit_media_test_stream_SOURCES = tests/unit/media/test_stream.c
+tests_unit_media_test_stream_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_stream_LDADD = $(TEST_LDADD)
+tests_unit_media_test_worker_SOURCES = tests/unit/media/test_worker.c
+tests_unit_media_test_worker_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_worker_LDADD = $(TEST_LDADD) -lpthread
+
+# Benchmark: G.711 calls on one core (`make bench`).
+EXTRA_PROGRAMS += tests/bench/bench_media
+BENCH_BINS += tests/bench/bench_media
+tests_bench_bench_media_SOURCES = tests/bench/bench_media.c
+tests_bench_bench_media_LDADD = $(LDADD) -lpthread
+
+FUZZ_TARGETS += tests/fuzz/fuzz_rtp
+EXTRA_DIST += tests/fuzz/fuzz_rtp.c tests/fuzz/corpus/fuzz_rtp

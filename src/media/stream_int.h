@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The media stream's insides, shared by stream.c (RTP and the TDM seam)
+ * and stream_rtcp.c (reports).  Private to src/media.
+ */
+#ifndef STROWGER_MEDIA_STREAM_INT_H
+#define STROWGER_MEDIA_STREAM_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+#include "media/jbuf.h"
+#include "media/media.h"
+#include "media/rtp.h"
+
+struct media_stream {
+	struct loop *loop;
+	struct rtp_sock *rs;
+	char name[64];
+
+	/* sending (RFC 3550 §5.1) */
+	uint32_t ssrc;
+	uint16_t seq;
+	uint32_t ts;	     /* timestamp of the next packet */
+	uint64_t last_tx_ns; /* loop time of the last packet sent */
+	bool first_sent;
+	const uint8_t *tx_xlat; /* TDM law → RTP law; NULL if the same */
+	uint8_t pt;
+	int te_pt;
+
+	/* receiving */
+	struct rtp_source src;
+	bool have_src;
+	const uint8_t *rx_xlat; /* RTP law → TDM law */
+	struct jbuf jb;
+
+	/* RTCP (stream_rtcp.c) */
+	bool rtcp_on;
+	bool timed_out; /* MEDIA_EV_TIMEOUT reported, no audio since */
+	uint64_t rx_timeout_ns;
+	uint64_t last_rx_ns; /* loop time of the last audio packet (or start) */
+	bool bye_sent;
+	bool we_sent;	  /* sent RTP since the last report */
+	bool remote_sent; /* received RTP since the last report */
+	struct loop_timer rtcp_timer;
+	double avg_rtcp_size; /* §6.3.3, octets with UDP/IP headers */
+	uint32_t lsr;	      /* middle of the peer's last SR NTP time */
+	uint64_t lsr_at;      /* when it arrived (loop ns) */
+	uint64_t rng;
+	char cname[32];
+
+	struct media_stats st;
+	bool gone; /* the owner dropped its reference during an event */
+	media_event_h *eh;
+	media_rx_h *rxh;
+	void *arg;
+};
+
+/* stream_rtcp.c */
+void stream_rtcp_start(struct media_stream *s);
+void stream_rtcp_stop(struct media_stream *s);
+void stream_rtcp_recv(struct media_stream *s, const uint8_t *buf, size_t len,
+		      const struct sockaddr_storage *from);
+void stream_rtcp_send(struct media_stream *s, bool bye);
+uint64_t stream_rand(struct media_stream *s);
+/* Tell the owner; false if it has let go of the stream meanwhile (then
+ * nothing more is reported and the caller should stop). */
+bool stream_event(struct media_stream *s, struct media_event_info *info);
+
+#endif
