@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "call/call.h"
 #include "call/cdr.h"
 #include "call/route.h"
 #include "config.h" /* autoconf: PACKAGE_VERSION */
@@ -15,18 +17,22 @@
 #include "core/loop.h"
 #include "core/mem.h"
 #include "ctl/ctl.h"
+#include "gw_pstn.h"
 
 struct gateway {
 	struct loop *loop;
 	struct sg_config *cfg;
 	struct ctl *ctl;
 	struct cdr_db *cdr;
+	struct call_env env;     /* what every call runs in */
+	struct gw_pstn *pstn;
 	bool shutting_down;
 };
 
 static void gateway_destroy(void *data)
 {
 	struct gateway *gw = data;
+	mem_deref(gw->pstn);
 	mem_deref(gw->ctl);
 	mem_deref(gw->cdr);
 	mem_deref(gw->cfg);
@@ -92,6 +98,114 @@ static int cmd_cdr(struct ctl_out *out, int argc, char **argv, void *arg)
 	return cdr_db_csv(gw->cdr, 0, cdr_line, out);
 }
 
+/* --- the calls' environment ------------------------------------------- */
+
+static int env_leg_create(struct call *call, const struct route_dest *dest,
+			  struct call_leg **legp, void *arg)
+{
+	struct gateway *gw = arg;
+	(void)call;
+	if (dest->kind == ROUTE_DEST_GROUP) {
+		struct leg_isdn_group *g = gw->pstn ? gw_pstn_group(gw->pstn, dest->name) : NULL;
+		if (!g) {
+			LOGE(LC_CALL, call_name(call), "group %s has no span ([span] group =)",
+			     dest->name);
+			return ENOENT;
+		}
+		return leg_isdn_create(g, dest->policy, legp);
+	}
+	LOGE(LC_CALL, call_name(call), "SIP destinations are not wired yet (%s)", dest->name);
+	return ENOTSUP;
+}
+
+static void env_media(struct call *call, enum call_media what, void *arg)
+{
+	(void)arg;
+	static const char *const names[] = { "connect", "ringback on", "ringback off", "stop" };
+	LOGD(LC_MEDIA, call_name(call), "media %s", names[what]);
+}
+
+static void maybe_stop(void *arg)
+{
+	struct gateway *gw = arg;
+	if (gw->shutting_down && call_count() == 0)
+		loop_stop(gw->loop);
+}
+
+static void env_ended(struct call *call, const struct cdr *rec, void *arg)
+{
+	struct gateway *gw = arg;
+	if (cdr_db_write(gw->cdr, rec))
+		LOGE(LC_CDR, call_name(call), "CDR not written");
+	if (gw->shutting_down)
+		loop_defer(gw->loop, maybe_stop, gw); /* once the call is freed */
+}
+
+static const struct call_env_ops env_ops = { env_leg_create, env_media, env_ended };
+
+static void env_update(struct gateway *gw)
+{
+	gw->env = (struct call_env){
+		.loop = gw->loop, .ops = &env_ops, .arg = gw, .routes = gw->cfg->routes,
+		.causes = gw->cfg->causes, .t_noanswer = gw->cfg->general.no_answer,
+		.node = gw->cfg->general.node,
+	};
+}
+
+static int cmd_spans(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	(void)argc;
+	(void)argv;
+	return gw->pstn ? gw_pstn_show(gw->pstn, out) : ctl_printf(out, "no spans\n");
+}
+
+struct show {
+	struct ctl_out *out;
+	uint64_t now;
+};
+
+static void show_call(const struct call *call, void *arg)
+{
+	struct show *sh = arg;
+	const struct call_setup *s = call_setup_in(call);
+	ctl_printf(sh->out, "%-8u %-10s %-16s %-16s %6llus\n", call_id(call), call_state(call),
+		   s->calling.digits, s->called.digits,
+		   (unsigned long long)((sh->now - call_start_time(call)) / NS_PER_S));
+}
+
+static int cmd_calls(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	(void)argc;
+	(void)argv;
+	struct show sh = { out, clk_wall(loop_clock(gw->loop)) };
+	ctl_printf(out, "%-8s %-10s %-16s %-16s %7s\n", "id", "state", "calling", "called",
+		   "age");
+	call_foreach(show_call, &sh);
+	return 0;
+}
+
+static int cmd_hangup(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	(void)arg;
+	char *end = NULL;
+	unsigned long id = argc >= 2 ? strtoul(argv[1], &end, 10) : 0;
+	bool ok = argc >= 2 && argc <= 3 && !*end;
+	unsigned long cause = 16;
+	if (ok && argc == 3) {
+		cause = strtoul(argv[2], &end, 10);
+		ok = !*end && cause >= 1 && cause <= 127;
+	}
+	if (!ok)
+		return ctl_error(out, "usage: hangup ID [CAUSE] (a Q.850 cause, 1-127)");
+	struct call *call = call_find((unsigned)id);
+	if (!call)
+		return ctl_error(out, "no call %lu", id);
+	call_hangup(call, (unsigned)cause);
+	return ctl_printf(out, "call %lu cleared with cause %lu\n", id, cause);
+}
+
 /* explain --called N [--calling N] [--from trunk:X] [--dir to-sip] ...:
  * the running dial plan's decision, rule by rule. */
 static int cmd_explain(struct ctl_out *out, int argc, char **argv, void *arg)
@@ -140,6 +254,14 @@ static int ctl_start(struct gateway *gw)
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "explain", "--called N [...]",
 				 "how the running dial plan routes a call", cmd_explain, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "spans", "", "spans: group, D-channel, alarms, calls",
+				 cmd_spans, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "calls", "", "calls in progress", cmd_calls, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "hangup", "ID [CAUSE]", "clear a call (cause 16)",
+				 cmd_hangup, gw);
 	if (rc)
 		LOGE(LC_CTL, NULL, "control socket %s: %s", path, strerror(rc));
 	return rc;
@@ -163,9 +285,12 @@ int gateway_alloc(struct gateway **gwp, struct loop *loop, struct sg_config *cfg
 		return ENOMEM;
 	gw->loop = mem_ref(loop);
 	gw->cfg = mem_ref(cfg);
+	env_update(gw);
 	int rc = cdr_start(gw);
 	if (!rc)
 		rc = ctl_start(gw);
+	if (!rc && (cfg->n_spans || cfg->sim.enabled))
+		rc = gw_pstn_alloc(&gw->pstn, loop, cfg, &gw->env);
 	if (rc) {
 		mem_deref(gw);
 		return rc;
@@ -190,8 +315,11 @@ int gateway_reload(struct gateway *gw)
 		return rc;
 	}
 	/* Paths of the control socket and CDR store take effect on restart. */
+	/* Spans, the sim and the paths take effect on restart; the dial plan,
+	 * causes and timers now.  Calls in progress keep their route set. */
 	mem_deref(gw->cfg);
 	gw->cfg = cfg;
+	env_update(gw);
 	sg_config_apply_logging(cfg);
 	LOGN(LC_CORE, NULL, "configuration reloaded from %s", cfg->path);
 	return 0;
@@ -200,7 +328,9 @@ int gateway_reload(struct gateway *gw)
 void gateway_shutdown(struct gateway *gw)
 {
 	gw->shutting_down = true;
-	/* No calls exist yet to wait for: stop at once.  The call layer will
-	 * stop the loop when its last call ends. */
-	loop_stop(gw->loop);
+	if (gw->pstn)
+		gw_pstn_accepting(gw->pstn, false);
+	LOGN(LC_CORE, NULL, "shutting down: %u call%s to finish", call_count(),
+	     call_count() == 1 ? "" : "s");
+	maybe_stop(gw); /* at once if idle, else when the last call ends */
 }

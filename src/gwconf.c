@@ -37,6 +37,10 @@ static const struct conf_key general_keys[] = {
 	  .help = "SQLite file for CDRs (empty: the default under localstatedir)" },
 	{ .name = "cdr_fsync", .type = CONF_BOOL, .offset = offsetof(struct sg_general, cdr_fsync),
 	  .dflt = "no", .help = "fsync every CDR so that it survives a power loss" },
+	{ .name = "no_answer", .type = CONF_DURATION,
+	  .offset = offsetof(struct sg_general, no_answer), .dflt = "180s",
+	  .min = (int64_t)NS_PER_S, .max = (int64_t)(3600 * NS_PER_S),
+	  .help = "how long a call may ring unanswered (then Q.850 19, SIP 480)" },
 	CONF_KEYS_END,
 };
 
@@ -90,6 +94,9 @@ static const struct conf_kind kinds[] = {
 	{ .kind = "general", .handle = general_handle },
 	{ .kind = "logging", .handle = logging_handle },
 	{ .kind = "mapping", .handle = mapping_handle },
+	{ .kind = "sim", .handle = sg_sim_handle },
+	{ .kind = "span", .named = true, .handle = sg_span_handle },
+	{ .kind = "simpbx", .named = true, .handle = sg_simpbx_handle },
 	{ .kind = NULL },
 };
 
@@ -102,7 +109,7 @@ static void config_destroy(void *data)
 
 /* A relative path is relative to the directory of the configuration.
  * ENAMETOOLONG if the result does not fit: never a truncated path. */
-static int path_resolve(const struct sg_config *cfg, char *path, size_t size)
+int sg_config_path_resolve(const struct sg_config *cfg, char *path, size_t size)
 {
 	if (!path[0] || path[0] == '/')
 		return 0;
@@ -134,8 +141,8 @@ static void diag_take(struct conf_diag *diag, const struct route_diag *rd)
 static int mapping_load(struct sg_config *cfg, struct conf_diag *diag)
 {
 	struct sg_mapping *m = &cfg->mapping;
-	if (path_resolve(cfg, m->dialplan, sizeof(m->dialplan)) ||
-	    path_resolve(cfg, m->causes, sizeof(m->causes))) {
+	if (sg_config_path_resolve(cfg, m->dialplan, sizeof(m->dialplan)) ||
+	    sg_config_path_resolve(cfg, m->causes, sizeof(m->causes))) {
 		conf_diag_err(diag, cfg->path, 0, "[mapping] a path is too long once resolved");
 		return EINVAL;
 	}
@@ -173,6 +180,8 @@ int sg_config_load(struct sg_config **cfgp, const char *path, struct conf_diag *
 		rc = conf_doc_load(&doc, path, diag);
 	if (!rc)
 		rc = conf_dispatch(doc, kinds, cfg, diag);
+	if (!rc)
+		rc = sg_pstn_check(cfg, diag);
 	if (!rc)
 		rc = mapping_load(cfg, diag);
 	mem_deref(doc);

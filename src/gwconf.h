@@ -11,6 +11,7 @@
 
 #include "core/conf.h"
 #include "core/log.h"
+#include "pstn/isdn.h"
 
 enum sg_log_target { SG_LOG_STDERR, SG_LOG_SYSLOG };
 
@@ -22,6 +23,7 @@ struct sg_general {
 	char control_socket[108]; /* "" = the default path */
 	char cdr_database[256];   /* "" = the default path */
 	bool cdr_fsync;        /* fsync each CDR (survives power loss), not only crashes */
+	uint64_t no_answer;    /* ns a call may ring before it is cleared (19) */
 };
 
 /* [mapping]: the dial plan and the cause table (paths relative to the
@@ -32,6 +34,33 @@ struct sg_mapping {
 	char causes[1024];     /* "": the shipped RFC 3398 table */
 };
 
+/* [sim]: run on simulated spans (sim/) instead of /dev/dahdi. */
+struct sg_sim {
+	bool enabled;              /* the section is present */
+	char system_conf[1024];    /* DAHDI system.conf syntax (relative to this file) */
+	uint64_t tick;             /* ns per sim tick */
+};
+
+/* [span N]: an ISDN span (DAHDI span N) and the group it serves. */
+struct sg_span {
+	unsigned number;
+	struct isdn_conf isdn;
+	char group[64];
+};
+
+/* [simpbx NAME]: a simulated switch/PBX on a sim span crossed with one of
+ * the gateway's spans, running a script (pstn/isdn_switch.h). */
+struct sg_simpbx {
+	char name[16];             /* also its controller's log name */
+	unsigned span;             /* the sim span the PBX sits on */
+	unsigned cross;            /* the gateway span it faces */
+	char script[1024];
+	char zone[8];              /* libtonezone country for its tones */
+};
+
+#define SG_MAX_SPANS 32
+#define SG_MAX_SIMPBX 8
+
 struct route_set;
 struct cause_map;
 
@@ -41,6 +70,11 @@ struct sg_config {
 	/* [logging]: per-category levels; -1 where the default applies */
 	int levels[LC__COUNT];
 	struct sg_mapping mapping;
+	struct sg_sim sim;
+	struct sg_span spans[SG_MAX_SPANS];
+	unsigned n_spans;
+	struct sg_simpbx pbx[SG_MAX_SIMPBX];
+	unsigned n_pbx;
 	struct route_set *routes;     /* loaded from mapping.dialplan, or NULL */
 	struct cause_map *causes;     /* loaded from mapping.causes */
 };
@@ -53,6 +87,14 @@ int sg_config_load(struct sg_config **cfgp, const char *path, struct conf_diag *
  * gateway runs, like a compiler; to the log once it runs.  `rc` is the
  * load's result, `path` the file (for errors that carry no location). */
 void sg_config_report(const struct conf_diag *diag, int rc, const char *path, bool to_log);
+/* The PSTN sections (gwconf_pstn.c), for gwconf.c's dispatch. */
+int sg_sim_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
+int sg_span_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
+int sg_simpbx_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
+/* Cross-section checks: groups, simpbx spans, [sim] needed by [simpbx]. */
+int sg_pstn_check(struct sg_config *cfg, struct conf_diag *diag);
+/* A relative path is relative to the configuration file's directory. */
+int sg_config_path_resolve(const struct sg_config *cfg, char *path, size_t size);
 /* Apply the logging settings (target and levels). */
 void sg_config_apply_logging(const struct sg_config *cfg);
 /* The file used when no -c is given: the tree's conf/strowger.conf when

@@ -1,13 +1,13 @@
 # The daemon: main.c is thin (arguments → config → loop).
-src_libstrowger_a_SOURCES += src/gwconf.c
+src_libstrowger_a_SOURCES += src/gwconf.c src/gwconf_pstn.c
 noinst_HEADERS += src/gwconf.h
 bin_PROGRAMS += strowger
 strowger_SOURCES = src/main.c
 sgconfdir = $(sysconfdir)/strowger
 dist_sgconf_DATA = conf/strowger.conf
 
-TESTS += tests/scenario/check_config.sh
-EXTRA_DIST += tests/scenario/check_config.sh
+TESTS += tests/scenario/check_config.sh tests/scenario/default_sim.sh
+EXTRA_DIST += tests/scenario/check_config.sh tests/scenario/default_sim.sh
 check_PROGRAMS += tests/unit/daemon/test_gwconf
 TESTS += tests/unit/daemon/test_gwconf
 tests_unit_daemon_test_gwconf_SOURCES = tests/unit/daemon/test_gwconf.c
@@ -33,3 +33,6 @@ tests_unit_call_test_cdr_LDADD = $(TEST_LDADD)
 # Where the installed gateway keeps its socket and CDRs.
 install-data-local:
 	$(MKDIR_P) $(DESTDIR)$(localstatedir)/run/strowger $(DESTDIR)$(localstatedir)/lib/strowger
+src_libstrowger_a_SOURCES += src/gw_pstn.c
+noinst_HEADERS += src/gw_pstn.h
+dist_sgconf_DATA += conf/sim-pri.conf conf/sim-pbx.script conf/sim-exchange.map

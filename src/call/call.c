@@ -15,6 +15,8 @@
 
 static atomic_uint calls_alive;
 static atomic_uint next_id;
+/* Live calls, for strowger-ctl; touched on the signalling thread only. */
+static struct le calls = LIST_INIT(calls);
 
 unsigned call_count(void)
 {
@@ -24,6 +26,39 @@ unsigned call_count(void)
 const char *call_name(const struct call *call)
 {
 	return fsm_obj(&call->fi);
+}
+
+unsigned call_id(const struct call *call)
+{
+	return call->id;
+}
+
+void call_foreach(call_visit_h *h, void *arg)
+{
+	struct le *e;
+	list_for_each(&calls, e)
+		h(container_of(e, struct call, le), arg);
+}
+
+struct call *call_find(unsigned id)
+{
+	struct le *e;
+	list_for_each(&calls, e) {
+		struct call *c = container_of(e, struct call, le);
+		if (c->id == id)
+			return c;
+	}
+	return NULL;
+}
+
+const struct call_setup *call_setup_in(const struct call *call)
+{
+	return &call->s_in;
+}
+
+uint64_t call_start_time(const struct call *call)
+{
+	return call->t_start;
 }
 
 const char *call_state(const struct call *call)
@@ -84,6 +119,7 @@ static void call_destroy(void *data)
 	if (call->in)
 		call->in->ops->destroy(call->in);
 	mem_deref(call->routes);
+	list_unlink(&call->le);
 	atomic_fetch_sub(&calls_alive, 1);
 }
 
@@ -219,7 +255,9 @@ static struct call *call_new(const struct call_env *env, struct call_leg *in,
 		return NULL;
 	atomic_fetch_add(&calls_alive, 1);
 	char name[24];
-	snprintf(name, sizeof(name), "call %u", atomic_fetch_add(&next_id, 1) + 1);
+	call->id = atomic_fetch_add(&next_id, 1) + 1;
+	snprintf(name, sizeof(name), "call %u", call->id);
+	list_append(&calls, &call->le);
 	fsm_inst_init(&call->fi, &call_fsm_def, env->loop, name, call);
 	call->t_noanswer = env->t_noanswer;
 	call->fi.timer_ns = &call->t_noanswer;

@@ -133,6 +133,15 @@ void call_leg_released(struct call_leg *leg, unsigned cause, unsigned status);
 void call_hangup(struct call *call, unsigned cause);
 
 const char *call_name(const struct call *call);     /* "call 17{ACTIVE}" */
+unsigned call_id(const struct call *call);           /* 17 */
+/* Visit every live call (for strowger-ctl); the visitor must not end one. */
+typedef void(call_visit_h)(const struct call *call, void *arg);
+void call_foreach(call_visit_h *h, void *arg);
+/* The live call with this id, or NULL. */
+struct call *call_find(unsigned id);
+/* What `strowger-ctl calls` shows of a call: its numbers and times. */
+const struct call_setup *call_setup_in(const struct call *call);
+uint64_t call_start_time(const struct call *call);   /* wall ns */
 const char *call_state(const struct call *call);
 unsigned call_count(void);                           /* calls alive in the process */
 

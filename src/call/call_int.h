@@ -5,6 +5,7 @@
 
 #include "call/call.h"
 #include "core/fsm.h"
+#include "core/list.h"
 
 enum call_st { CS_NULL, CS_CALLING, CS_ALERTING, CS_EARLY, CS_ACTIVE, CS_RELEASED };
 
@@ -27,6 +28,8 @@ struct call_evd {
 
 struct call {
 	struct fsm_inst fi;
+	struct le le;                   /* in the list of live calls */
+	unsigned id;
 	const struct call_env *env;
 	struct route_set *routes;       /* this call's own reference */
 	struct call_leg *in, *out;

@@ -224,6 +224,8 @@ void isdn_ctrl_trace(struct isdn_ctrl *ctrl, struct isdn_pcap *pc);
 int isdn_tdm_open(struct isdn_tdm **sp, struct tdm *tdm, unsigned spanno,
 		  const struct isdn_conf *conf, const struct isdn_handlers *h, void *arg);
 struct isdn_ctrl *isdn_tdm_ctrl(const struct isdn_tdm *s);
+struct tdm_span;
+struct tdm_span *isdn_tdm_span(const struct isdn_tdm *s);
 /* The span alone, for a controller made elsewhere (the simulated switch):
  * give it isdn_tdm_ops with the span as ops_arg, then bind it so that
  * frames and alarms reach it (no reference taken: free the controller

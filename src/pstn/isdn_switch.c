@@ -135,7 +135,9 @@ static void run_media(struct sw_run *r, const struct sw_action *a)
 	if (!r->media)
 		rc = sw_media_open(&r->media, sw->tdm, sw->chan_base + (unsigned)chan - 1);
 	if (!rc && a->op == SW_TONE) {
-		const char *tone = sw_zone_tone(sw->zone, a->arg);
+		char hz[8]; /* libtonezone's form for a steady tone: "1004" */
+		snprintf(hz, sizeof(hz), "%u", a->hz);
+		const char *tone = a->hz ? hz : sw_zone_tone(sw->zone, a->arg);
 		rc = tone ? sw_media_set(r->media, SW_MEDIA_TONE, tone) : ENOENT;
 	} else if (!rc) {
 		rc = sw_media_set(r->media,
@@ -144,7 +146,8 @@ static void run_media(struct sw_run *r, const struct sw_action *a)
 						       : SW_MEDIA_NONE,
 				  NULL);
 	}
-	sw_note(sw, "%s %u on channel %d%s", names[a->op], a->op == SW_TONE ? a->arg : 0, chan,
+	sw_note(sw, "%s %u%s on channel %d%s", names[a->op],
+		a->op == SW_TONE ? (a->hz ? a->hz : a->arg) : 0, a->hz ? " Hz" : "", chan,
 		rc ? " (failed)" : "");
 }
 

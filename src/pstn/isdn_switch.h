@@ -23,7 +23,8 @@
  *                     N digits, INFORMATION by INFORMATION)
  *   never            (stop here: the call stays as it is, e.g. ringing)
  *   tone NAME        play a tone of the zone on the B-channel: dial, busy,
- *                    ringback, congestion, callwait, dialrecall, record, info
+ *                    ringback, congestion, callwait, dialrecall, record, info;
+ *                    or a frequency (50-3999): a steady test tone ("tone 1004")
  *   echo | record | silence
  *                    send back what arrives, keep what arrives
  *                    (isdn_simsw_recording), or send nothing

@@ -28,7 +28,8 @@ enum sw_op {
 struct sw_action {
 	enum sw_op op;
 	bool inband;
-	unsigned arg; /* cause, digit count */
+	unsigned arg; /* cause, digit count, zone tone */
+	unsigned hz;  /* tone: a steady test tone (e.g. 1004 Hz), 0 for a zone tone */
 	uint64_t ns;  /* wait */
 };
 

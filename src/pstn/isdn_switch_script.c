@@ -115,8 +115,12 @@ static int action_arg(struct sw_action *a, const char *w, const char **why)
 				return 0;
 			}
 		}
+		/* A number: a steady test tone in Hz, within the telephone band
+		 * (O.133's 1004 Hz milliwatt, for instance). */
+		if (!parse_uint(w, 50, 3999, &a->hz))
+			return 0;
 		*why = "unknown tone (dial, busy, ringback, congestion, callwait, dialrecall, "
-		       "record, info)";
+		       "record, info, or a frequency 50-3999 Hz)";
 		return EINVAL;
 	case SW_COLLECT:
 		if (parse_uint(w, 1, ISDN_NUM_MAX, &a->arg)) {

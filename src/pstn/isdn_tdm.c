@@ -111,3 +111,8 @@ struct isdn_ctrl *isdn_tdm_ctrl(const struct isdn_tdm *s)
 {
 	return s->ctrl;
 }
+
+struct tdm_span *isdn_tdm_span(const struct isdn_tdm *s)
+{
+	return s->span;
+}

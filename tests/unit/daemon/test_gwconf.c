@@ -147,3 +147,52 @@ Test(gwconf, relative_mapping_paths_follow_the_configuration_file)
 	mem_deref(cfg);
 	unlink(mp);
 }
+
+Test(gwconf, spans_and_simulated_pbx)
+{
+	write_conf("[sim]\nsystem_conf = sys.conf\n"
+		   "[span 1]\nswitchtype = euroisdn_e1\nrole = network\ngroup = g\n"
+		   "[simpbx p1]\nspan = 3\ncross = 1\nscript = pbx.script\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert(cfg->sim.enabled);
+	cr_assert_eq(cfg->n_spans, 1);
+	cr_assert_eq(cfg->spans[0].number, 1);
+	cr_assert_eq(cfg->spans[0].isdn.role, ISDN_ROLE_NETWORK);
+	cr_assert_str_eq(cfg->spans[0].group, "g");
+	cr_assert_str_eq(cfg->spans[0].isdn.name, "s1");
+	cr_assert_eq(cfg->n_pbx, 1);
+	char want[300];
+	snprintf(want, sizeof(want), "%s/pbx.script", dir);
+	cr_assert_str_eq(cfg->pbx[0].script, want, "relative to the configuration");
+	cr_assert_eq(cfg->sim.tick, 1 * NS_PER_MS);
+	mem_deref(cfg);
+}
+
+Test(gwconf, pstn_sections_report_every_mistake)
+{
+	write_conf("[span x]\nswitchtype = euroisdn_e1\ngroup = g\n"   /* 1-3 */
+		   "[span 2]\nswitchtype = euroswitch\ngroup = g\n"     /* 4-6 */
+		   "[span 3]\nswitchtype = ni2\n"                       /* 7-8 */
+		   "[simpbx p]\nspan = 3\ncross = 9\nscript = s\n");    /* 9-12 */
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert_null(cfg);
+	cr_assert(conf_diag_has(&diag, ":1: [span x]: the name must be a DAHDI span number"),
+		  "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":5: [span 2] key 'switchtype'"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":7: [span 3] missing required key 'group'"), "%s",
+		  diag.text);
+}
+
+Test(gwconf, simpbx_needs_sim_and_a_gateway_span)
+{
+	write_conf("[span 1]\nswitchtype = euroisdn_e1\ngroup = g\n"
+		   "[simpbx p]\nspan = 1\ncross = 2\nscript = s\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, "[simpbx p] needs a [sim] section"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "[simpbx p] cross = 2: there is no [span 2]"), "%s",
+		  diag.text);
+	cr_assert(conf_diag_has(&diag, "[simpbx p] span = 1 is a gateway span"), "%s", diag.text);
+}

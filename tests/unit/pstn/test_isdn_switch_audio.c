@@ -76,7 +76,8 @@ static void setup(void)
 	cr_assert_eq(isdn_simsw_load(sw, "audio.sw",
 				     "on 1 proceeding answer echo\n"
 				     "on 2 proceeding tone ringback answer tone busy\n"
-				     "on 3 answer record wait 2s hangup 16\n",
+				     "on 3 answer record wait 2s hangup 16\n"
+				     "on 4 proceeding answer tone 1004\n",
 				     err, sizeof(err)),
 		     0, "%s", err);
 	snprintf(c.name, sizeof(c.name), "gw");
@@ -166,6 +167,26 @@ Test(isdn_switch_audio, busy_tone_from_the_zone)
 	cr_assert_geq(loud, blocks / 2 - 10, "%u of %u blocks loud", loud, blocks);
 	cr_assert_geq(quiet, blocks / 2 - 10, "%u of %u blocks quiet", quiet, blocks);
 	cr_assert(strstr(isdn_simsw_log(sw), "tone 1 on channel 1"), "%s", isdn_simsw_log(sw));
+	isdn_call_hangup(gw.call, 16);
+	simtest_run_ms(&t, 200);
+}
+
+/* The test exchange's milliwatt: a steady 1004 Hz (O.133). */
+Test(isdn_switch_audio, steady_test_tone_in_hz)
+{
+	call("4", false);
+	media.nrx = 0;
+	simtest_run_ms(&t, 1200);
+	cr_assert_geq(media.nrx, 8000);
+	const int16_t *x = media.rx + media.nrx - 8000; /* the last second */
+	unsigned crossings = 0;
+	for (size_t i = 1; i < 8000; i++)
+		crossings += (x[i - 1] < 0) != (x[i] < 0);
+	/* Two zero crossings per cycle: 2008 a second, give or take a few. */
+	cr_assert(crossings > 1990 && crossings < 2026, "%u crossings", crossings);
+	cr_assert_gt(rms(x, 8000), 2000, "steady, not cadenced");
+	cr_assert(strstr(isdn_simsw_log(sw), "tone 1004 Hz on channel 1"), "%s",
+		  isdn_simsw_log(sw));
 	isdn_call_hangup(gw.call, 16);
 	simtest_run_ms(&t, 200);
 }

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The gateway's PSTN side; see gw_pstn.h. */
+#include "gw_pstn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "ctl/ctl.h"
+#include "drivers/dahdi/sys.h"
+#include "drivers/tdm.h"
+#include "pstn/isdn_switch.h"
+#include "sim/sim.h"
+
+#define MAX_GROUPS SG_MAX_SPANS
+
+struct gw_span {
+	struct leg_isdn_span ls;      /* what the ISDN leg sees */
+	struct isdn_tdm *it;
+	enum isdn_iface iface;
+	unsigned chan_base;           /* global DAHDI channel of timeslot 1 */
+};
+
+struct gw_pbx {
+	struct isdn_tdm *it;          /* the sim span it sits on */
+	struct isdn_simsw *sw;
+};
+
+struct gw_pstn {
+	struct sim *sim;
+	struct tdm *tdm;
+	struct gw_span span[SG_MAX_SPANS];
+	unsigned n_spans;
+	struct leg_isdn_group group[MAX_GROUPS];
+	unsigned n_groups;
+	struct gw_pbx pbx[SG_MAX_SIMPBX];
+	unsigned n_pbx;
+};
+
+static void pstn_destroy(void *data)
+{
+	struct gw_pstn *p = data;
+	/* Controllers before their spans; PBXs bound (not owned) to theirs. */
+	for (unsigned i = 0; i < p->n_pbx; i++) {
+		p->pbx[i].sw = mem_deref(p->pbx[i].sw);
+		p->pbx[i].it = mem_deref(p->pbx[i].it);
+	}
+	for (unsigned i = 0; i < p->n_spans; i++)
+		p->span[i].it = mem_deref(p->span[i].it);
+	mem_deref(p->tdm);
+	mem_deref(p->sim);
+}
+
+/* Timeslot 1's channel: the D-channel sits at timeslot 16 (E1), 24 (T1)
+ * or 3 (BRI: B1 B2 D) of a span laid out as DAHDI numbers it. */
+static unsigned chan_base(struct gw_span *s)
+{
+	unsigned d = tdm_span_dchan(isdn_tdm_span(s->it));
+	unsigned pos = s->iface == ISDN_PRI_E1 ? 16 : s->iface == ISDN_PRI_T1 ? 24 : 3;
+	return d >= pos ? d - pos + 1 : 0;
+}
+
+static struct leg_isdn_group *group_get(struct gw_pstn *p, const char *name)
+{
+	struct leg_isdn_group *g = gw_pstn_group(p, name);
+	if (g || p->n_groups == MAX_GROUPS)
+		return g;
+	g = &p->group[p->n_groups++];
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	return g;
+}
+
+static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct call_env *env)
+{
+	struct gw_span *s = &p->span[p->n_spans];
+	*s = (struct gw_span){ .iface = c->isdn.iface };
+	s->ls = (struct leg_isdn_span){ .env = env, .number = c->number, .accepting = true };
+	snprintf(s->ls.group, sizeof(s->ls.group), "%s", c->group);
+	int rc = isdn_tdm_open(&s->it, p->tdm, c->number, &c->isdn, &leg_isdn_handlers, &s->ls);
+	if (rc) {
+		LOGE(LC_ISDN, NULL, "span %u: %s", c->number, strerror(rc));
+		return rc;
+	}
+	s->ls.ctrl = isdn_tdm_ctrl(s->it);
+	s->chan_base = chan_base(s);
+	struct leg_isdn_group *g = group_get(p, c->group);
+	if (g && g->n < LEG_ISDN_GROUP_SPANS)
+		g->span[g->n++] = &s->ls;
+	p->n_spans++;
+	LOGN(LC_ISDN, isdn_ctrl_name(s->ls.ctrl), "span %u (%s, %s, %s) in group %s",
+	     c->number, isdn_switch_name(c->isdn.sw), isdn_role_name(c->isdn.role),
+	     isdn_iface_name(c->isdn.iface), c->group);
+	return 0;
+}
+
+/* A simulated PBX: cross its sim span with the gateway's, run the opposite
+ * role with the same switch type, and load its script. */
+static int pbx_start(struct gw_pstn *p, const struct sg_config *cfg, const struct sg_simpbx *c)
+{
+	const struct sg_span *gs = NULL;
+	for (unsigned i = 0; i < cfg->n_spans; i++)
+		if (cfg->spans[i].number == c->cross)
+			gs = &cfg->spans[i];
+	struct gw_pbx *x = &p->pbx[p->n_pbx];
+	struct isdn_conf conf = gs->isdn;
+	conf.role = gs->isdn.role == ISDN_ROLE_CPE ? ISDN_ROLE_NETWORK : ISDN_ROLE_CPE;
+	memcpy(conf.name, c->name, sizeof(conf.name)); /* both 16 bytes */
+	char err[200] = "";
+	int rc = sim_span_cross(sim_span_find(p->sim, c->span), sim_span_find(p->sim, c->cross));
+	if (!rc)
+		rc = isdn_tdm_open_raw(&x->it, p->tdm, c->span);
+	if (!rc)
+		rc = isdn_simsw_alloc(&x->sw, tdm_loop(p->tdm), &conf, &isdn_tdm_ops, x->it);
+	if (!rc)
+		isdn_tdm_bind(x->it, isdn_simsw_ctrl(x->sw));
+	unsigned base = chan_base(&(struct gw_span){ .it = x->it, .iface = conf.iface });
+	if (!rc)
+		rc = isdn_simsw_media(x->sw, p->tdm, base, c->zone);
+	if (!rc)
+		rc = isdn_simsw_load_file(x->sw, c->script, err, sizeof(err));
+	p->n_pbx += x->it != NULL;
+	if (rc)
+		LOGE(LC_SIM, c->name, "simulated PBX on span %u: %s", c->span,
+		     err[0] ? err : strerror(rc));
+	else
+		LOGN(LC_SIM, c->name, "simulated PBX on sim span %u facing span %u, script %s",
+		     c->span, c->cross, c->script);
+	return rc;
+}
+
+static int backend_start(struct gw_pstn *p, struct loop *loop, const struct sg_config *cfg)
+{
+	if (!cfg->sim.enabled)
+		return tdm_alloc(&p->tdm, loop, tdm_sys_os());
+	struct conf_diag diag;
+	conf_diag_init(&diag);
+	struct sim_prm prm = { .path = cfg->sim.system_conf, .tick = cfg->sim.tick };
+	int rc = sim_alloc(&p->sim, loop, &prm, &diag);
+	for (const char *t = diag.text; t && *t;) {
+		size_t n = strcspn(t, "\n");
+		LOGE(LC_SIM, NULL, "%.*s", (int)n, t);
+		t += n + (t[n] == '\n');
+	}
+	conf_diag_reset(&diag);
+	if (!rc)
+		rc = tdm_alloc(&p->tdm, loop, sim_sys(p->sim));
+	return rc;
+}
+
+int gw_pstn_alloc(struct gw_pstn **pp, struct loop *loop, const struct sg_config *cfg,
+		  const struct call_env *env)
+{
+	struct gw_pstn *p = mem_zalloc(sizeof(*p), pstn_destroy);
+	if (!p)
+		return ENOMEM;
+	int rc = backend_start(p, loop, cfg);
+	for (unsigned i = 0; !rc && i < cfg->n_spans; i++)
+		rc = span_start(p, &cfg->spans[i], env);
+	for (unsigned i = 0; !rc && i < cfg->n_pbx; i++)
+		rc = pbx_start(p, cfg, &cfg->pbx[i]);
+	if (rc) {
+		mem_deref(p);
+		return rc;
+	}
+	*pp = p;
+	return 0;
+}
+
+struct leg_isdn_group *gw_pstn_group(struct gw_pstn *p, const char *name)
+{
+	for (unsigned i = 0; i < p->n_groups; i++)
+		if (!strcmp(p->group[i].name, name))
+			return &p->group[i];
+	return NULL;
+}
+
+struct tdm *gw_pstn_tdm(const struct gw_pstn *p)
+{
+	return p->tdm;
+}
+
+bool gw_pstn_alaw(const struct gw_pstn *p)
+{
+	for (unsigned i = 0; i < p->n_spans; i++)
+		if (p->span[i].iface != ISDN_PRI_T1)
+			return true;
+	return p->n_spans == 0;
+}
+
+void gw_pstn_accepting(struct gw_pstn *p, bool on)
+{
+	for (unsigned i = 0; i < p->n_spans; i++)
+		p->span[i].ls.accepting = on;
+}
+
+unsigned gw_pstn_channo(const struct gw_pstn *p, unsigned span, int chan)
+{
+	for (unsigned i = 0; i < p->n_spans; i++)
+		if (p->span[i].ls.number == span && chan > 0 && p->span[i].chan_base)
+			return p->span[i].chan_base + (unsigned)chan - 1;
+	return 0;
+}
+
+int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out)
+{
+	ctl_printf(out, "%-5s %-12s %-10s %-8s %-5s %s\n", "span", "group", "D-channel", "alarms",
+		   "calls", "name");
+	for (unsigned i = 0; i < p->n_spans; i++) {
+		const struct gw_span *s = &p->span[i];
+		struct tdm_span_status st = { 0 };
+		char alarms[40];
+		tdm_span_status(isdn_tdm_span(s->it), &st);
+		ctl_printf(out, "%-5u %-12s %-10s %-8s %-5u %s\n", s->ls.number, s->ls.group,
+			   isdn_ctrl_is_up(s->ls.ctrl) ? "up" : "down",
+			   tdm_alarm_str(st.alarms, alarms, sizeof(alarms)),
+			   isdn_ctrl_ncalls(s->ls.ctrl), isdn_ctrl_name(s->ls.ctrl));
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The gateway's PSTN side: the TDM driver on real DAHDI or on the
+ * simulation, one ISDN controller per [span], the span groups dial plans
+ * route to, and simulated PBXs facing spans when configured.
+ */
+#ifndef STROWGER_GW_PSTN_H
+#define STROWGER_GW_PSTN_H
+
+#include "call/leg_isdn.h"
+#include "gwconf.h"
+
+struct gw_pstn;
+struct ctl_out;
+struct loop;
+struct tdm;
+
+/* Bring up what `cfg` describes; incoming calls run in `env`.  Errors are
+ * logged; a mem object. */
+int gw_pstn_alloc(struct gw_pstn **pp, struct loop *loop, const struct sg_config *cfg,
+		  const struct call_env *env);
+struct leg_isdn_group *gw_pstn_group(struct gw_pstn *p, const char *name);
+struct tdm *gw_pstn_tdm(const struct gw_pstn *p);
+/* The law of the spans' B-channels (A-law unless every span is T1). */
+bool gw_pstn_alaw(const struct gw_pstn *p);
+/* New calls refused (42) while false: graceful shutdown. */
+void gw_pstn_accepting(struct gw_pstn *p, bool on);
+/* "spans" for strowger-ctl: each span, its group, D-channel and calls. */
+int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out);
+/* The global DAHDI channel of B-channel `chan` on span `span`, or 0. */
+unsigned gw_pstn_channo(const struct gw_pstn *p, unsigned span, int chan);
+
+#endif
