@@ -51,6 +51,26 @@ struct call *call_find(unsigned id)
 	return NULL;
 }
 
+struct call_leg *call_leg_in(const struct call *call)
+{
+	return call->in;
+}
+
+struct call_leg *call_leg_out(const struct call *call)
+{
+	return call->out;
+}
+
+void call_set_user(struct call *call, void *user)
+{
+	call->user = user;
+}
+
+void *call_user(const struct call *call)
+{
+	return call->user;
+}
+
 const struct call_setup *call_setup_in(const struct call *call)
 {
 	return &call->s_in;

@@ -139,6 +139,12 @@ typedef void(call_visit_h)(const struct call *call, void *arg);
 void call_foreach(call_visit_h *h, void *arg);
 /* The live call with this id, or NULL. */
 struct call *call_find(unsigned id);
+/* The legs (out is NULL before routing or between failover attempts). */
+struct call_leg *call_leg_in(const struct call *call);
+struct call_leg *call_leg_out(const struct call *call);
+/* A slot for the gateway (its media bridge, say); NULL at first. */
+void call_set_user(struct call *call, void *user);
+void *call_user(const struct call *call);
 /* What `strowger-ctl calls` shows of a call: its numbers and times. */
 const struct call_setup *call_setup_in(const struct call *call);
 uint64_t call_start_time(const struct call *call);   /* wall ns */

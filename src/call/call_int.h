@@ -43,6 +43,7 @@ struct call {
 	bool ringback;
 	bool media;
 	uint64_t t_noanswer;
+	void *user;                     /* the gateway's */
 };
 
 extern const struct fsm_def call_fsm_def;

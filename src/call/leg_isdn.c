@@ -178,6 +178,16 @@ static const struct call_leg_ops isdn_leg_ops = {
 	.destroy = l_destroy,
 };
 
+bool leg_isdn_where(const struct call_leg *leg, unsigned *span, int *chan)
+{
+	if (!leg || leg->ops != &isdn_leg_ops)
+		return false;
+	const struct leg_isdn *l = (const struct leg_isdn *)leg;
+	*span = l->span ? l->span->number : 0;
+	*chan = l->chan;
+	return true;
+}
+
 static struct leg_isdn *leg_new(void)
 {
 	struct leg_isdn *l = calloc(1, sizeof(*l));

@@ -36,6 +36,10 @@ struct leg_isdn_group {
 
 extern const struct isdn_handlers leg_isdn_handlers;
 
+/* Is `leg` an ISDN leg?  Then where its B-channel is: span number and
+ * Q.931 channel (0 before one is chosen). */
+bool leg_isdn_where(const struct call_leg *leg, unsigned *span, int *chan);
+
 /* A new outgoing leg on `g` (set up later by the call), hunting the spans
  * in `policy` order. */
 int leg_isdn_create(struct leg_isdn_group *g, enum route_policy policy, struct call_leg **legp);

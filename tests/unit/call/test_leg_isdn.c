@@ -10,6 +10,7 @@
  * spans 2 then 3.  Virtual time throughout.
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -227,4 +228,38 @@ Test(leg_isdn, a_span_not_accepting_refuses_with_42)
 	loop_run_for(loop, 3 * NS_PER_S);
 	cr_assert(sw_has(0, "rx hangup 42"), "%s", isdn_simsw_log(sw[0]));
 	cr_assert_eq(n_ended, 0, "no call was made");
+}
+
+static struct call *seen;
+
+static void where(const struct call *call, void *arg)
+{
+	unsigned *got = arg;
+	seen = (struct call *)(uintptr_t)call;
+	int chan = 0;
+	cr_assert(leg_isdn_where(call_leg_in(call), &got[0], &chan));
+	got[1] = (unsigned)chan;
+	cr_assert(leg_isdn_where(call_leg_out(call), &got[2], &chan));
+	got[3] = (unsigned)chan;
+}
+
+Test(leg_isdn, where_the_b_channels_are)
+{
+	start("call 2001234 from 100 at 1s\n", "on * proceeding answer never\n", "");
+	loop_run_for(loop, 2 * NS_PER_S);
+	cr_assert_eq(call_count(), 1);
+	unsigned got[4] = { 0 };
+	call_foreach(where, got);
+	cr_assert_eq(got[0], 1, "incoming on span 1");
+	cr_assert_eq(got[2], 2, "outgoing on span 2");
+	cr_assert(got[1] >= 1 && got[1] <= 31 && got[1] != 16, "a B-channel: %u", got[1]);
+	cr_assert(got[3] >= 1 && got[3] <= 31 && got[3] != 16, "a B-channel: %u", got[3]);
+	struct call_leg fake = { 0 };
+	unsigned s;
+	int c;
+	cr_assert_not(leg_isdn_where(&fake, &s, &c), "not an ISDN leg");
+	cr_assert_eq(call_find(call_id(seen)), seen);
+	call_hangup(seen, 16);
+	loop_run_for(loop, 1 * NS_PER_S);
+	cr_assert(sw_has(0, "rx hangup 16") && sw_has(1, "rx hangup 16"));
 }
