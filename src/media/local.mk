@@ -45,3 +45,13 @@ tests_bench_bench_media_LDADD = $(LDADD) -lpthread
 
 FUZZ_TARGETS += tests/fuzz/fuzz_rtp
 EXTRA_DIST += tests/fuzz/fuzz_rtp.c tests/fuzz/corpus/fuzz_rtp
+
+# The media bridge: a TDM channel joined to an RTP stream, with tones (bridge.h).
+src_libstrowger_a_SOURCES += src/media/bridge.c src/media/bridge_tone.c
+noinst_HEADERS += src/media/bridge.h
+
+check_PROGRAMS += tests/unit/media/test_bridge
+TESTS += tests/unit/media/test_bridge
+tests_unit_media_test_bridge_SOURCES = tests/unit/media/test_bridge.c
+tests_unit_media_test_bridge_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_bridge_LDADD = $(TEST_LDADD)
