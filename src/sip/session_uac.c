@@ -3,6 +3,7 @@
  * sip/session_uac: our side calls (RFC 3261 §13.2): INVITE, ACK for 2xx
  * (kept and sent again for each retransmitted 2xx), CANCEL (§9.1), BYE.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,8 +113,13 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 		return;
 	mem_ref(ss);
 	if (status < 200) {
-		if (status > 100 && ss->state == SIP_SESS_CALLING) {
+		/* Every provisional: a 183 with SDP after a 180 brings early
+		 * media (RFC 3666 §2.1: PROGRESS with in-band information). */
+		if (status > 100 &&
+		    (ss->state == SIP_SESS_CALLING || ss->state == SIP_SESS_EARLY)) {
 			sip_sess_set_state(ss, SIP_SESS_EARLY);
+			if (resp)
+				sip_sess_keep_sdp(ss, resp); /* the early answer, if any */
 			sip_sess_emit(ss, SIP_EV_PROGRESS, status, resp);
 		}
 	} else if (status < 300 && resp) {
@@ -122,6 +128,32 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 		sip_sess_end(ss, status, resp);
 	}
 	mem_deref(ss);
+}
+
+/* sip_invite_prm.extra_headers: a token name (RFC 3261 §25.1), ':', a
+ * value on one line (no header injection). */
+static int add_extra_headers(osip_message_t *m, const char *const *hdrs)
+{
+	static const char tokc[] = "-.!%*_+`'~";
+
+	for (; hdrs && *hdrs; hdrs++) {
+		const char *h = *hdrs, *colon = strchr(h, ':');
+		char name[64];
+		size_t n = colon ? (size_t)(colon - h) : 0;
+
+		if (!n || n >= sizeof(name) || strpbrk(h, "\r\n"))
+			return EINVAL;
+		for (size_t i = 0; i < n; i++)
+			if (!isalnum((unsigned char)h[i]) && !strchr(tokc, h[i]))
+				return EINVAL;
+		memcpy(name, h, n);
+		name[n] = 0;
+		int err = sip_msg_add_header(m, name, colon + 1 + strspn(colon + 1, " \t"));
+
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
@@ -162,6 +194,8 @@ static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
 		err = sip_msg_add_contact(m, p->proto, local);
 	if (!err && s->conf.user_agent[0])
 		err = sip_msg_add_header(m, "User-Agent", s->conf.user_agent);
+	if (!err)
+		err = add_extra_headers(m, p->extra_headers);
 	if (!err)
 		err = sip_msg_set_body(m, p->body ? p->ctype : NULL, p->body);
 	if (err) {

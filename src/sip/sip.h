@@ -112,6 +112,11 @@ struct sip_invite_prm {
 	const char *to;	     /* "<sip:123@example.net>" */
 	const char *ctype;   /* body type or NULL */
 	const char *body;    /* or NULL */
+	/* More headers, "Name: value" each, NULL-terminated (or NULL): e.g.
+	 * P-Asserted-Identity and Privacy (RFC 3325, RFC 3323).  A line with
+	 * CR or LF, or without a token name, fails the call with EINVAL
+	 * before anything is sent (no session). */
+	const char *const *extra_headers;
 };
 int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct sip_invite_prm *prm);
 

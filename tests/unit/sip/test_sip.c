@@ -502,6 +502,60 @@ Test(sip, uac_call_answered_acked_and_hung_up)
 	cr_assert_eq(n_terminated, 1);
 }
 
+/* RFC 3325/3323: the gateway adds P-Asserted-Identity and Privacy. */
+Test(sip, uac_invite_carries_extra_headers)
+{
+	char uri[64];
+	struct sip_sess *s = NULL;
+	const char *const hdrs[] = {"P-Asserted-Identity: <sip:+15551234@127.0.0.1>",
+				    "Privacy:id", NULL};
+	const char *const bad[] = {"Privacy: id\r\nInjected: 1", NULL};
+	const char *const noname[] = {": id", NULL};
+	struct sip_invite_prm p = {
+	    .proto = SIP_PROTO_UDP,
+	    .dst_ip = "127.0.0.1",
+	    .dst_port = peer_port,
+	    .req_uri = uri,
+	    .from = "<sip:anonymous@anonymous.invalid>",
+	    .to = "<sip:b@127.0.0.1>",
+	    .extra_headers = bad,
+	};
+
+	snprintf(uri, sizeof(uri), "sip:b@127.0.0.1:%u", peer_port);
+	cr_assert_eq(sip_sess_invite(&s, stack, &p), EINVAL);
+	p.extra_headers = noname;
+	cr_assert_eq(sip_sess_invite(&s, stack, &p), EINVAL);
+	cr_assert_eq(sip_stack_sess_count(stack), 0, "nothing was started");
+	expect_nothing();
+	p.extra_headers = hdrs;
+	cr_assert_eq(sip_sess_invite(&s, stack, &p), 0);
+	const char *m = keep(precv());
+
+	cr_assert(m && !strncmp(m, "INVITE ", 7), "got %.40s", m);
+	cr_assert(strstr(m, "\r\nP-Asserted-Identity: <sip:+15551234@127.0.0.1>\r\n"), "%s", m);
+	cr_assert(strstr(m, "\r\nPrivacy: id\r\n"), "%s", m);
+	answer_request(486, "pt5", false);
+	cr_assert_eq(n_terminated, 1);
+}
+
+/* A 183 with SDP after a 180: both reach the call layer (early media). */
+Test(sip, uac_every_provisional_is_reported)
+{
+	struct sip_sess *s = call_peer();
+	cr_assert_not_null(keep(precv()));
+	answer_request(180, "pt9", false);
+	answer_request(183, "pt9", true);
+	cr_assert_eq(n_progress, 2);
+	cr_assert_not_null(sip_sess_remote_sdp(s), "the 183's SDP is kept");
+	answer_request(200, "pt9", true);
+	cr_assert_eq(n_answered, 1);
+	cr_assert_not_null(precv()); /* ACK */
+	cr_assert_eq(sip_sess_bye(s), 0);
+	cr_assert_not_null(keep(precv()));
+	answer_request(200, "pt9", false);
+	cr_assert_eq(n_terminated, 1);
+}
+
 Test(sip, uac_invite_times_out_on_virtual_time)
 {
 	call_peer();
