@@ -50,3 +50,32 @@ tests_bench_bench_route_SOURCES = tests/bench/bench_route.c
 
 FUZZ_TARGETS += tests/fuzz/fuzz_mapping
 EXTRA_DIST += tests/fuzz/fuzz_mapping.c tests/fuzz/corpus/fuzz_mapping
+
+# The gateway call FSM and its legs.
+src_libstrowger_a_SOURCES += src/call/call.c src/call/call_fsm.c
+noinst_HEADERS += src/call/call.h src/call/call_int.h
+check_PROGRAMS += tests/unit/call/test_call
+TESTS += tests/unit/call/test_call
+tests_unit_call_test_call_SOURCES = tests/unit/call/test_call.c
+tests_unit_call_test_call_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_call_LDADD = $(TEST_LDADD)
+
+# The ISDN leg: Q.931 calls behind struct call_leg, span groups.
+src_libstrowger_a_SOURCES += src/call/leg_isdn.c
+noinst_HEADERS += src/call/leg_isdn.h
+check_PROGRAMS += tests/unit/call/test_leg_isdn
+TESTS += tests/unit/call/test_leg_isdn
+tests_unit_call_test_leg_isdn_SOURCES = tests/unit/call/test_leg_isdn.c
+tests_unit_call_test_leg_isdn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_isdn_LDADD = $(TEST_LDADD)
+
+# The SIP leg: INVITE sessions behind struct call_leg, with their RTP streams.
+src_libstrowger_a_SOURCES += src/call/leg_sip.c src/call/leg_sip_hdr.c \
+	src/call/leg_sip_media.c
+noinst_HEADERS += src/call/leg_sip.h src/call/leg_sip_int.h
+check_PROGRAMS += tests/unit/call/test_leg_sip
+TESTS += tests/unit/call/test_leg_sip
+tests_unit_call_test_leg_sip_SOURCES = tests/unit/call/test_leg_sip.c \
+	tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h
+tests_unit_call_test_leg_sip_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_sip_LDADD = $(TEST_LDADD)

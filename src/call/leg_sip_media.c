@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SIP leg's media (see leg_sip_int.h): one RTP stream per leg, made
+ * before our SDP is written since the SDP carries its port (RFC 3264 §5,
+ * §6).  An offer may allow PCMA and PCMU; a stream sends one payload type,
+ * so as answerer we keep one codec (the offerer's first, §6.1) and reject
+ * the other streams (port 0, §6); as offerer we remake the stream on the
+ * same port if the answer picked the other codec (§7).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "call/leg_sip_int.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/mem.h"
+
+/* The first audio stream we can carry: RTP/AVP with PCMA or PCMU under its
+ * static number (RFC 3551 §6), and RFC 4733 events if offered. */
+static int audio_pick(const struct sip_sdp *sdp, unsigned *idx, uint8_t *pt, int *te_pt)
+{
+	for (unsigned i = 0; i < sdp->n; i++) {
+		const struct sip_sdp_media *m = &sdp->m[i];
+		if (strcmp(m->type, "audio") || !m->port || strcmp(m->proto, "RTP/AVP"))
+			continue;
+		int codec = -1;
+		*te_pt = -1;
+		for (unsigned k = 0; k < m->n_fmt; k++) {
+			const struct sip_sdp_fmt *f = &m->fmt[k];
+			if (codec < 0 &&
+			    ((f->pt == MEDIA_PT_PCMA && !strcasecmp(f->name, "PCMA")) ||
+			     (f->pt == MEDIA_PT_PCMU && !strcasecmp(f->name, "PCMU"))))
+				codec = f->pt;
+			else if (!strcasecmp(f->name, "telephone-event") && *te_pt < 0)
+				*te_pt = f->pt;
+		}
+		if (codec >= 0) {
+			*idx = i;
+			*pt = (uint8_t)codec;
+			return 0;
+		}
+	}
+	return EPROTO;
+}
+
+static int media_addr(const struct sip_sdp_media *m, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, m->addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(m->port);
+		*len = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, m->addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(m->port);
+		*len = sizeof(*v6);
+	} else {
+		return EPROTO; /* a host name in c=: not supported */
+	}
+	return 0;
+}
+
+static uint16_t sa_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+					       : ((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* A new stream for the leg; `port` 0: from the env's range. */
+int leg_sip_stream_make(struct leg_sip *l, uint8_t pt, int te_pt,
+			const struct sockaddr_storage *rem, socklen_t rem_len, uint16_t port)
+{
+	const struct leg_sip_env *env = l->env;
+	struct media_stream_prm prm = {
+	    .name = l->name,
+	    .local = (const struct sockaddr *)&env->rtp_addr,
+	    .local_len = env->rtp_addr_len,
+	    .port_min = port ? port : env->port_min,
+	    .port_max = port ? (uint16_t)(port + 1) : env->port_max, /* a pair */
+	    .tdm_law = env->tdm_law,
+	    .pt = pt,
+	    .te_pt = te_pt,
+	    .remote = rem ? (const struct sockaddr *)rem : NULL,
+	    .remote_len = rem ? rem_len : 0,
+	};
+	l->ms = mem_deref(l->ms);
+	int err = media_stream_alloc(&l->ms, env->loop, &prm);
+	if (err) {
+		l->ms = NULL;
+		LOGE(LC_CALL, l->name, "no RTP stream: %s", strerror(err));
+		return err;
+	}
+	l->pt = pt;
+	l->te_pt = te_pt;
+	return 0;
+}
+
+/* What we offer or answer with: the stream's address (or env's sdp_addr). */
+void leg_sip_caps(const struct leg_sip *l, struct sip_sdp_caps *c, char *addr, size_t sz)
+{
+	const struct sockaddr_storage *ss = media_stream_local(l->ms);
+	const void *a = ss->ss_family == AF_INET6
+			    ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+			    : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	if (l->env->sdp_addr)
+		snprintf(addr, sz, "%s", l->env->sdp_addr);
+	else if (!inet_ntop(ss->ss_family, a, addr, (socklen_t)sz))
+		snprintf(addr, sz, "0.0.0.0");
+	*c = (struct sip_sdp_caps){
+	    .addr = addr,
+	    .port = sa_port(ss),
+	    .ptime = MEDIA_PTIME_MS,
+	    .dtmf_pt = LEG_SIP_DTMF_PT,
+	    .dir = SIP_SDP_SENDRECV,
+	    .session_id = loop_now(l->env->loop) / NS_PER_MS + l->seq,
+	    .version = 1,
+	};
+}
+
+/* The SDP body of a message (NUL-terminated copy), or NULL. */
+const char *leg_sip_sdp_body(const struct sip_msg *msg, char *buf, size_t sz)
+{
+	char ct[64];
+	size_t len = 0;
+	const char *b = msg ? sip_msg_body(msg, &len) : NULL;
+	if (!b || !len || len >= sz || !sip_msg_ctype(msg, ct, sizeof(ct)) ||
+	    strcasecmp(ct, "application/sdp"))
+		return NULL;
+	memcpy(buf, b, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* UAS: take the offer, make the stream toward it, write our answer with
+ * one codec (RFC 3264 §6.1: a subset of what was offered) and the other
+ * streams rejected (§6: port 0).  EPROTO: nothing acceptable (488). */
+int leg_sip_offer_take(struct leg_sip *l, const char *text)
+{
+	struct sip_sdp offer;
+	struct sockaddr_storage rem;
+	socklen_t rem_len;
+	unsigned idx;
+	uint8_t pt;
+	int te_pt, err = sip_sdp_parse(&offer, text);
+	if (!err)
+		err = audio_pick(&offer, &idx, &pt, &te_pt);
+	if (!err)
+		err = media_addr(&offer.m[idx], &rem, &rem_len);
+	if (err)
+		return EPROTO;
+	for (unsigned i = 0; i < offer.n; i++) {
+		struct sip_sdp_media *m = &offer.m[i];
+		if (i != idx) {
+			m->port = 0;
+			continue;
+		}
+		unsigned k = 0;
+		for (unsigned j = 0; j < m->n_fmt; j++)
+			if (m->fmt[j].pt == pt || (int)m->fmt[j].pt == te_pt)
+				m->fmt[k++] = m->fmt[j];
+		m->n_fmt = k;
+	}
+	err = leg_sip_stream_make(l, pt, te_pt, &rem, rem_len, 0);
+	if (err)
+		return err;
+	struct sip_sdp_caps caps;
+	char addr[64];
+	leg_sip_caps(l, &caps, addr, sizeof(addr));
+	return sip_sdp_answer(&offer, &caps, l->sdp, sizeof(l->sdp), NULL);
+}
+
+/* UAC: the answer (in a 18x or the 2xx): the remote address, and the
+ * codec it chose out of our offer (RFC 3264 §7). */
+int leg_sip_answer_take(struct leg_sip *l, const char *text)
+{
+	struct sip_sdp ans;
+	struct sockaddr_storage rem;
+	socklen_t rem_len;
+	unsigned idx;
+	uint8_t pt;
+	int te_pt, err = sip_sdp_parse(&ans, text);
+	if (!err)
+		err = audio_pick(&ans, &idx, &pt, &te_pt);
+	if (!err)
+		err = media_addr(&ans.m[idx], &rem, &rem_len);
+	if (err) {
+		LOGN(LC_CALL, l->name, "SDP answer without a usable audio stream");
+		return EPROTO;
+	}
+	if (l->ms && pt == l->pt)
+		return media_stream_set_remote(l->ms, (const struct sockaddr *)&rem, rem_len);
+	uint16_t port = l->ms ? sa_port(media_stream_local(l->ms)) : 0;
+	LOGI(LC_CALL, l->name, "answer chose payload type %u: new stream on port %u", pt, port);
+	return leg_sip_stream_make(l, pt, te_pt, &rem, rem_len, port);
+}
+
+void leg_sip_offer_follow(struct leg_sip *l, const char *text)
+{
+	struct sip_sdp sdp;
+	struct sockaddr_storage rem;
+	socklen_t rem_len;
+	unsigned idx;
+	uint8_t pt;
+	int te_pt;
+	if (l->ms && !sip_sdp_parse(&sdp, text) && !audio_pick(&sdp, &idx, &pt, &te_pt) &&
+	    !media_addr(&sdp.m[idx], &rem, &rem_len))
+		media_stream_set_remote(l->ms, (const struct sockaddr *)&rem, rem_len);
+}

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fixture of test_leg_sip.c (see leg_sip_fx.h): two SIP stacks on one
+ * virtual-time loop, a fake PSTN leg, a call environment and a dial plan.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "call/cause.h"
+#include "leg_sip_fx.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "sg_test.h"
+
+static struct clk *clk;
+static struct loop *loop;
+struct route_set *routes;
+static struct cause_map *causes;
+struct call_env cenv;
+static struct leg_sip_env lenv;
+static struct sip_stack *gw, *far;
+uint16_t gw_port, far_port;
+static uint16_t far_rtp_port;
+static int far_rtp = -1; /* the far end's RTP socket */
+char trail[4096];
+struct fake *pstn;	      /* the fake PSTN leg of the call */
+struct call_setup pstn_setup; /* what the PSTN leg was asked to set up */
+struct cdr last_cdr;
+unsigned n_ended;
+/* The far end. */
+struct sip_sess *far_sess;
+uint8_t pstn_calling_ton;
+char far_reason[160], far_sdp[1024], far_ruri[256], far_from[256], far_pai[256], far_privacy[64];
+static struct leg_sip_target trunk_far;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	size_t n = strlen(trail);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(trail + n, sizeof(trail) - n, fmt, ap);
+	va_end(ap);
+}
+
+void run(unsigned ms)
+{
+	loop_run_for(loop, (uint64_t)ms * NS_PER_MS);
+}
+
+/* --- the fake PSTN leg ---------------------------------------------------- */
+
+static const char *nm(struct call_leg *l)
+{
+	return ((struct fake *)l)->name;
+}
+static int f_setup(struct call_leg *l, const struct call_setup *s)
+{
+	pstn_setup = *s;
+	say("%s:setup(%s) ", nm(l), s->called.digits);
+	return 0;
+}
+static int f_proceeding(struct call_leg *l)
+{
+	say("%s:proceeding ", nm(l));
+	return 0;
+}
+static int f_alerting(struct call_leg *l, bool inband)
+{
+	say("%s:alerting(%s) ", nm(l), inband ? "inband" : "-");
+	return 0;
+}
+static int f_progress(struct call_leg *l)
+{
+	say("%s:progress ", nm(l));
+	return 0;
+}
+static int f_answer(struct call_leg *l)
+{
+	say("%s:answer ", nm(l));
+	return 0;
+}
+static void f_release(struct call_leg *l, unsigned cause, unsigned status)
+{
+	say("%s:release(%u,%u) ", nm(l), cause, status);
+}
+static void f_describe(const struct call_leg *l, struct cdr *rec)
+{
+	(void)l;
+	rec->span = 1;
+	rec->channel = 1;
+}
+static void f_destroy(struct call_leg *l)
+{
+	if ((struct fake *)l == pstn)
+		pstn = NULL;
+	free(l);
+}
+
+static const struct call_leg_ops fake_ops = {
+    "fake",   f_setup,	 f_proceeding, f_alerting, f_progress,
+    f_answer, f_release, f_describe,   f_destroy,
+};
+
+static struct fake *fake_new(const char *name)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	cr_assert_not_null(f);
+	f->leg.ops = &fake_ops;
+	f->leg.side = CALL_SIDE_PSTN;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return f;
+}
+
+/* --- the call environment ------------------------------------------------- */
+
+static int e_leg_create(struct call *call, const struct route_dest *dest, struct call_leg **legp,
+			void *arg)
+{
+	(void)call;
+	(void)arg;
+	if (dest->kind != ROUTE_DEST_GROUP)
+		return leg_sip_create(&lenv, dest, legp);
+	pstn = fake_new("pstn");
+	*legp = &pstn->leg;
+	return 0;
+}
+
+static void e_media(struct call *call, enum call_media what, void *arg)
+{
+	static const char *const names[] = {"connect", "ringback-on", "ringback-off", "stop"};
+	(void)call;
+	(void)arg;
+	if (what == CALL_MEDIA_RINGBACK_ON)
+		say("media:%s ", names[what]);
+}
+
+static void e_ended(struct call *call, const struct cdr *rec, void *arg)
+{
+	(void)call;
+	(void)arg;
+	last_cdr = *rec;
+	n_ended++;
+	say("ended ");
+}
+
+static const struct call_env_ops env_ops = {e_leg_create, e_media, e_ended};
+
+static int trunk_lookup(void *arg, const char *trunk, struct leg_sip_target *out)
+{
+	(void)arg;
+	if (strcmp(trunk, "far"))
+		return ENOENT;
+	*out = trunk_far;
+	return 0;
+}
+
+/* --- the two SIP stacks --------------------------------------------------- */
+
+static void gw_invite(struct sip_sess *sess, const struct sip_msg *msg, void *arg)
+{
+	(void)arg;
+	leg_sip_incoming(&lenv, sess, msg);
+}
+
+static void gw_sess(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t status,
+		    const struct sip_msg *msg, void *arg)
+{
+	(void)arg;
+	leg_sip_sess_event(sess, ev, status, msg);
+}
+
+static void copy_hdr(char *out, size_t sz, const struct sip_msg *msg, const char *name)
+{
+	const char *h = sip_msg_header(msg, name, 0);
+	snprintf(out, sz, "%s", h ? h : "");
+}
+
+static void far_invite(struct sip_sess *sess, const struct sip_msg *msg, void *arg)
+{
+	size_t len = 0;
+	const char *body = sip_msg_body(msg, &len);
+	(void)arg;
+	far_sess = sess;
+	sip_msg_ruri(msg, far_ruri, sizeof(far_ruri));
+	sip_msg_from(msg, far_from, sizeof(far_from));
+	copy_hdr(far_pai, sizeof(far_pai), msg, "P-Asserted-Identity");
+	copy_hdr(far_privacy, sizeof(far_privacy), msg, "Privacy");
+	snprintf(far_sdp, sizeof(far_sdp), "%.*s", (int)len, body ? body : "");
+	say("far:INVITE ");
+}
+
+static void far_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t status,
+		      const struct sip_msg *msg, void *arg)
+{
+	size_t len = 0;
+	(void)arg;
+	say("far:%s(%u) ", sip_sess_ev_name(ev), status);
+	if (msg && sip_msg_header(msg, "Reason", 0))
+		copy_hdr(far_reason, sizeof(far_reason), msg, "Reason");
+	const char *body = msg ? sip_msg_body(msg, &len) : NULL;
+	if (body)
+		snprintf(far_sdp, sizeof(far_sdp), "%.*s", (int)len, body);
+	if (ev == SIP_EV_TERMINATED && sess == far_sess)
+		far_sess = NULL;
+}
+
+static void stack_make(struct sip_stack **sp, uint16_t *port, const struct sip_handlers *h)
+{
+	struct sip_conf conf;
+	sip_conf_defaults(&conf);
+	cr_assert_eq(sip_stack_alloc(sp, loop, &conf, h, NULL), 0);
+	cr_assert_eq(sip_stack_listen(*sp, SIP_PROTO_UDP, "127.0.0.1", 0, port), 0);
+}
+
+static char plan[1024];
+
+void leg_sip_fx_setup(void)
+{
+	static const struct sip_handlers gw_h = {.invite_h = gw_invite, .sess_h = gw_sess};
+	static const struct sip_handlers far_h = {.invite_h = far_invite, .sess_h = far_event};
+	sg_test_begin();
+	log_capture_start();
+	trail[0] = far_reason[0] = far_sdp[0] = far_pai[0] = far_privacy[0] = '\0';
+	n_ended = 0;
+	far_sess = NULL;
+	pstn = NULL;
+	pstn_calling_ton = ROUTE_TON_UNKNOWN;
+	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
+	cr_assert_eq(loop_alloc(&loop, clk), 0);
+	stack_make(&gw, &gw_port, &gw_h);
+	stack_make(&far, &far_port, &far_h);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	far_rtp = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_eq(bind(far_rtp, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(far_rtp, (struct sockaddr *)&a, &al);
+	far_rtp_port = ntohs(a.sin_port);
+	snprintf(
+	    plan, sizeof(plan),
+	    "[trunk far]\n[group pstn]\n"
+	    "[rule from-sip]\ndir to-pstn\nroute group pstn\n"
+	    "[rule to-uri]\ndir to-sip\ncalled prefix 1\n"
+	    "route uri sip:${called}@127.0.0.1:%u\n"
+	    "[rule to-name]\ndir to-sip\ncalled prefix 8\nroute uri sip:${called}@far.example.net\n"
+	    "[rule to-trunk]\ndir to-sip\ncalled prefix 2\nroute trunk far\n",
+	    far_port);
+	struct route_diag d;
+	route_diag_init(&d);
+	cr_assert_eq(route_set_parse(&routes, "plan", plan, NULL, &d), 0, "%s", d.text);
+	char path[512];
+	const char *top = getenv("top_srcdir");
+	snprintf(path, sizeof(path), "%s/mapping/causes-rfc3398.map", top ? top : ".");
+	cr_assert_eq(cause_map_load(&causes, path, &d), 0, "%s", d.text ? d.text : path);
+	route_diag_reset(&d);
+	cenv = (struct call_env){.loop = loop,
+				 .ops = &env_ops,
+				 .routes = routes,
+				 .causes = causes,
+				 .t_noanswer = 60 * NS_PER_S,
+				 .node = "gw"};
+	lenv = (struct leg_sip_env){.loop = loop,
+				    .sip = gw,
+				    .calls = &cenv,
+				    .rtp_addr_len = sizeof(struct sockaddr_in),
+				    .tdm_law = MEDIA_LAW_ALAW,
+				    .trunk = "itsp",
+				    .causes = causes,
+				    .trunk_target = trunk_lookup};
+	struct sockaddr_in *ra = (struct sockaddr_in *)&lenv.rtp_addr;
+	ra->sin_family = AF_INET;
+	ra->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	trunk_far = (struct leg_sip_target){.proto = SIP_PROTO_UDP, .port = far_port};
+	strcpy(trunk_far.ip, "127.0.0.1");
+	strcpy(trunk_far.domain, "carrier.example.net");
+}
+
+void leg_sip_fx_teardown(void)
+{
+	run(40 * 1000); /* transactions, 2xx retransmissions, deferred frees */
+	cr_assert_eq(call_count(), 0, "calls left");
+	cr_assert_eq(sip_stack_sess_count(gw), 0, "gateway sessions left");
+	cr_assert_eq(sip_stack_sess_count(far), 0, "far sessions left");
+	gw = mem_deref(gw);
+	far = mem_deref(far);
+	close(far_rtp);
+	mem_deref(routes);
+	mem_deref(causes);
+	sg_loop_check(loop);
+	loop = mem_deref(loop);
+	clk = mem_deref(clk);
+	log_capture_stop();
+	sg_test_end();
+}
+
+bool has(const char *needle)
+{
+	return strstr(trail, needle) != NULL;
+}
+
+/* --- the far end's side of a call ----------------------------------------- */
+
+const char *far_offer(const char *fmts)
+{
+	static char sdp[512];
+	snprintf(sdp, sizeof(sdp),
+		 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=audio %u RTP/AVP %s\r\na=rtpmap:101 telephone-event/8000\r\n",
+		 far_rtp_port, fmts);
+	return sdp;
+}
+
+/* The far end calls the gateway (SIP → PSTN). */
+struct sip_sess *far_call(const char *ruser, const char *from, const char *const *extra,
+			  const char *sdp)
+{
+	char ruri[128], to[128];
+	snprintf(ruri, sizeof(ruri), "sip:%s@127.0.0.1:%u", ruser, gw_port);
+	snprintf(to, sizeof(to), "<sip:%s@127.0.0.1>", ruser);
+	struct sip_invite_prm p = {
+	    .proto = SIP_PROTO_UDP,
+	    .dst_ip = "127.0.0.1",
+	    .dst_port = gw_port,
+	    .req_uri = ruri,
+	    .from = from,
+	    .to = to,
+	    .ctype = sdp ? "application/sdp" : NULL,
+	    .body = sdp,
+	    .extra_headers = extra,
+	};
+	struct sip_sess *s = NULL;
+	cr_assert_eq(sip_sess_invite(&s, far, &p), 0);
+	far_sess = s;
+	run(5);
+	return s;
+}
+
+/* The call of the fake PSTN leg, and its SIP leg. */
+struct call *the_call(void)
+{
+	cr_assert_not_null(pstn, "no PSTN leg");
+	cr_assert_not_null(pstn->leg.call);
+	return pstn->leg.call;
+}
+
+struct call_leg *sip_leg(void)
+{
+	struct call *c = the_call();
+	return c->in == &pstn->leg ? c->out : c->in;
+}
+
+/* One RTP packet from the gateway's stream: arrives at the far end's RTP
+ * port (the remote from SDP) with payload type `pt`. */
+void rtp_reaches_far_end(uint8_t pt)
+{
+	struct media_stream *ms = leg_sip_stream(sip_leg());
+	uint8_t blk[MEDIA_FRAME_SAMPLES], buf[512];
+	cr_assert_not_null(ms, "no stream");
+	while (recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		; /* earlier packets */
+	memset(blk, 0xd5, sizeof(blk));
+	media_stream_tdm_put(blk, sizeof(blk), ms);
+	ssize_t n = recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT);
+	cr_assert_eq(n, 12 + MEDIA_FRAME_SAMPLES, "RTP at the far end's port (%zd)", n);
+	cr_assert_eq(buf[1] & 0x7f, pt);
+}
+
+/* The port of the first m-line of the SDP the far end last saw. */
+unsigned far_sdp_port(const char **fmts)
+{
+	struct sip_sdp s;
+	static char f[64];
+	cr_assert_eq(sip_sdp_parse(&s, far_sdp), 0, "SDP: %s", far_sdp);
+	snprintf(f, sizeof(f), "%s", s.m[0].fmt_text);
+	if (fmts)
+		*fmts = f;
+	return s.m[0].port;
+}
+
+unsigned gw_rtp_port(void)
+{
+	const struct sockaddr_storage *ss = media_stream_local(leg_sip_stream(sip_leg()));
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+struct call_leg *pstn_call(const char *called, const char *calling, uint8_t pres)
+{
+	pstn = fake_new("in");
+	struct call_setup s = {0};
+	snprintf(s.called.digits, sizeof(s.called.digits), "%s", called);
+	s.called.present = true;
+	if (calling) {
+		snprintf(s.calling.digits, sizeof(s.calling.digits), "%s", calling);
+		s.calling.present = true;
+		s.calling.ton = pstn_calling_ton;
+	}
+	s.calling.pres = pres;
+	strcpy(s.group, "pstn");
+	s.span = 1;
+	cr_assert_eq(call_incoming(&cenv, &pstn->leg, &s), 0);
+	run(5);
+	return &pstn->leg;
+}
+
+const char *far_answer_sdp(const char *fmts)
+{
+	static char sdp[512];
+	snprintf(sdp, sizeof(sdp),
+		 "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=audio %u RTP/AVP %s\r\n",
+		 far_rtp_port, fmts);
+	return sdp;
+}
