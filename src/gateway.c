@@ -17,7 +17,9 @@
 #include "core/loop.h"
 #include "core/mem.h"
 #include "ctl/ctl.h"
+#include "gw_media.h"
 #include "gw_pstn.h"
+#include "gw_sip.h"
 
 struct gateway {
 	struct loop *loop;
@@ -26,12 +28,14 @@ struct gateway {
 	struct cdr_db *cdr;
 	struct call_env env;     /* what every call runs in */
 	struct gw_pstn *pstn;
+	struct gw_sip *sip;
 	bool shutting_down;
 };
 
 static void gateway_destroy(void *data)
 {
 	struct gateway *gw = data;
+	mem_deref(gw->sip); /* its legs and streams before the spans they meet */
 	mem_deref(gw->pstn);
 	mem_deref(gw->ctl);
 	mem_deref(gw->cdr);
@@ -114,15 +118,17 @@ static int env_leg_create(struct call *call, const struct route_dest *dest,
 		}
 		return leg_isdn_create(g, dest->policy, legp);
 	}
-	LOGE(LC_CALL, call_name(call), "SIP destinations are not wired yet (%s)", dest->name);
-	return ENOTSUP;
+	if (!gw->sip) {
+		LOGE(LC_CALL, call_name(call), "route to %s, but there is no [sip]", dest->name);
+		return ENOTSUP;
+	}
+	return leg_sip_create(gw_sip_env(gw->sip), dest, legp);
 }
 
 static void env_media(struct call *call, enum call_media what, void *arg)
 {
-	(void)arg;
-	static const char *const names[] = { "connect", "ringback on", "ringback off", "stop" };
-	LOGD(LC_MEDIA, call_name(call), "media %s", names[what]);
+	struct gateway *gw = arg;
+	gw_media_apply(gw->pstn, gw->cfg->general.tone_zone, call, what);
 }
 
 static void maybe_stop(void *arg)
@@ -291,6 +297,9 @@ int gateway_alloc(struct gateway **gwp, struct loop *loop, struct sg_config *cfg
 		rc = ctl_start(gw);
 	if (!rc && (cfg->n_spans || cfg->sim.enabled))
 		rc = gw_pstn_alloc(&gw->pstn, loop, cfg, &gw->env);
+	if (!rc && cfg->sip.enabled)
+		rc = gw_sip_alloc(&gw->sip, loop, cfg, &gw->env,
+				  gw->pstn ? gw_pstn_alaw(gw->pstn) : true);
 	if (rc) {
 		mem_deref(gw);
 		return rc;
@@ -320,6 +329,8 @@ int gateway_reload(struct gateway *gw)
 	mem_deref(gw->cfg);
 	gw->cfg = cfg;
 	env_update(gw);
+	if (gw->sip)
+		gw_sip_update(gw->sip, cfg);
 	sg_config_apply_logging(cfg);
 	LOGN(LC_CORE, NULL, "configuration reloaded from %s", cfg->path);
 	return 0;
@@ -330,6 +341,8 @@ void gateway_shutdown(struct gateway *gw)
 	gw->shutting_down = true;
 	if (gw->pstn)
 		gw_pstn_accepting(gw->pstn, false);
+	if (gw->sip)
+		gw_sip_accepting(gw->sip, false);
 	LOGN(LC_CORE, NULL, "shutting down: %u call%s to finish", call_count(),
 	     call_count() == 1 ? "" : "s");
 	maybe_stop(gw); /* at once if idle, else when the last call ends */

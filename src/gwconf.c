@@ -41,6 +41,9 @@ static const struct conf_key general_keys[] = {
 	  .offset = offsetof(struct sg_general, no_answer), .dflt = "180s",
 	  .min = (int64_t)NS_PER_S, .max = (int64_t)(3600 * NS_PER_S),
 	  .help = "how long a call may ring unanswered (then Q.850 19, SIP 480)" },
+	{ .name = "tone_zone", .type = CONF_STR, .offset = offsetof(struct sg_general, tone_zone),
+	  .size = sizeof(((struct sg_general *)0)->tone_zone), .dflt = "us",
+	  .help = "country of the tones the gateway plays (libtonezone: us, de, uk, ...)" },
 	CONF_KEYS_END,
 };
 
@@ -94,6 +97,7 @@ static const struct conf_kind kinds[] = {
 	{ .kind = "general", .handle = general_handle },
 	{ .kind = "logging", .handle = logging_handle },
 	{ .kind = "mapping", .handle = mapping_handle },
+	{ .kind = "sip", .handle = sg_sip_handle },
 	{ .kind = "sim", .handle = sg_sim_handle },
 	{ .kind = "span", .named = true, .handle = sg_span_handle },
 	{ .kind = "simpbx", .named = true, .handle = sg_simpbx_handle },

@@ -24,6 +24,7 @@ struct sg_general {
 	char cdr_database[256];   /* "" = the default path */
 	bool cdr_fsync;        /* fsync each CDR (survives power loss), not only crashes */
 	uint64_t no_answer;    /* ns a call may ring before it is cleared (19) */
+	char tone_zone[8];     /* libtonezone country of the tones we play (ringback) */
 };
 
 /* [mapping]: the dial plan and the cause table (paths relative to the
@@ -58,6 +59,18 @@ struct sg_simpbx {
 	char zone[8];              /* libtonezone country for its tones */
 };
 
+/* [sip]: where the gateway listens and sends media. */
+struct sg_sip {
+	bool enabled;
+	char listen[64];          /* IP literal */
+	unsigned port;            /* UDP and TCP */
+	bool udp, tcp;
+	char rtp_address[64];     /* IP literal for RTP (and SDP c=) */
+	unsigned rtp_port_min, rtp_port_max;
+	char trunk[64];           /* the dial plan's name for calls arriving over SIP */
+	uint64_t t1;              /* RFC 3261 T1 */
+};
+
 #define SG_MAX_SPANS 32
 #define SG_MAX_SIMPBX 8
 
@@ -70,6 +83,7 @@ struct sg_config {
 	/* [logging]: per-category levels; -1 where the default applies */
 	int levels[LC__COUNT];
 	struct sg_mapping mapping;
+	struct sg_sip sip;
 	struct sg_sim sim;
 	struct sg_span spans[SG_MAX_SPANS];
 	unsigned n_spans;
@@ -91,6 +105,8 @@ void sg_config_report(const struct conf_diag *diag, int rc, const char *path, bo
 int sg_sim_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
 int sg_span_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
 int sg_simpbx_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
+/* [sip] (gwconf_sip.c). */
+int sg_sip_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
 /* Cross-section checks: groups, simpbx spans, [sim] needed by [simpbx]. */
 int sg_pstn_check(struct sg_config *cfg, struct conf_diag *diag);
 /* A relative path is relative to the configuration file's directory. */

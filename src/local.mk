@@ -36,3 +36,14 @@ install-data-local:
 src_libstrowger_a_SOURCES += src/gw_pstn.c
 noinst_HEADERS += src/gw_pstn.h
 dist_sgconf_DATA += conf/sim-pri.conf conf/sim-pbx.script conf/sim-exchange.map
+src_libstrowger_a_SOURCES += src/gw_sip.c src/gw_media.c src/gwconf_sip.c
+noinst_HEADERS += src/gw_sip.h src/gw_media.h
+
+# Interop: SIPp calls the running gateway on its embedded default.
+TESTS += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh
+EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_uac_answer.xml \
+	tests/interop/gw_uac_reject.xml.in
+
+# make bench: gateway calls per second (SIPp → PRI on the simulated spans).
+BENCH_SH += tests/bench/bench_gw.sh
+EXTRA_DIST += tests/bench/bench_gw.sh

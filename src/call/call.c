@@ -118,12 +118,21 @@ void call_leg_release(struct call_leg *leg, unsigned cause, unsigned status)
 
 void call_media(struct call *call, enum call_media what)
 {
-	bool *flag = what == CALL_MEDIA_CONNECT || what == CALL_MEDIA_STOP ? &call->media
-									      : &call->ringback;
+	if (what == CALL_MEDIA_STOP) {
+		/* After any media at all (ringback alone too): the gateway may
+		 * hold a bridge for it. */
+		if (!call->media_used)
+			return;
+		call->media_used = call->media = call->ringback = false;
+		call->env->ops->media(call, what, call->env->arg);
+		return;
+	}
+	bool *flag = what == CALL_MEDIA_CONNECT ? &call->media : &call->ringback;
 	bool on = what == CALL_MEDIA_CONNECT || what == CALL_MEDIA_RINGBACK_ON;
 	if (*flag == on)
 		return; /* idempotent: the gateway hears each change once */
 	*flag = on;
+	call->media_used = true;
 	call->env->ops->media(call, what, call->env->arg);
 }
 
@@ -163,7 +172,9 @@ static void cdr_fill(const struct call *call, struct cdr *rec)
 	snprintf(rec->trunk, sizeof(rec->trunk), "%s", call->s_in.trunk);
 	snprintf(rec->rule, sizeof(rec->rule), "%s", call->route.rule);
 	rec->q850_cause = (int)call->cause;
-	rec->sip_status = (int)call->status;
+	/* The INVITE's final status: 200 once answered (a BYE ended it), else
+	 * the error the call ended with. */
+	rec->sip_status = call->t_answer ? 200 : (int)call->status;
 	/* The legs know their own details (Call-ID, span/channel, trunk). */
 	call->in->ops->describe(call->in, rec);
 	if (call->out)

@@ -42,6 +42,7 @@ struct call {
 	unsigned cause, status;         /* how it ended */
 	bool ringback;
 	bool media;
+	bool media_used;                /* any media request went out: STOP at the end */
 	uint64_t t_noanswer;
 	void *user;                     /* the gateway's */
 };

@@ -226,6 +226,7 @@ Test(call, sip_to_isdn_success_then_bye)
 	cr_assert_str_eq(last_cdr.called_out, "2079460123");
 	cr_assert_str_eq(last_cdr.rule, "national");
 	cr_assert_eq(last_cdr.q850_cause, 16);
+	cr_assert_eq(last_cdr.sip_status, 200, "answered: the INVITE's final status");
 	cr_assert_eq(last_cdr.span, 1);
 	cr_assert_eq(last_cdr.channel, 5);
 	cr_assert_str_eq(last_cdr.call_id, "cid-in");
@@ -354,6 +355,18 @@ Test(call, isdn_to_sip_ringback_then_answer)
 }
 
 /* 183 with SDP: PROGRESS with PI 8, the far end's audio passed through. */
+/* Ringback alone (no media ever connected): STOP still follows, so the
+ * gateway can free what it made for the ringback. */
+Test(call, ringback_alone_is_stopped_too)
+{
+	incoming(CALL_SIDE_PSTN, "123", "2001");
+	call_leg_alerting(OUT(0), false);
+	call_leg_released(OUT(0), 0, 480);
+	cr_assert_str_eq(trail, "in:proceeding itsp:setup(123) media:ringback-on "
+				"in:alerting(inband) in:release(18,480) media:ringback-off "
+				"media:stop ended ");
+}
+
 Test(call, sip_early_media_is_isdn_progress)
 {
 	incoming(CALL_SIDE_PSTN, "123", "2001");

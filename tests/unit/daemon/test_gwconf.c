@@ -196,3 +196,31 @@ Test(gwconf, simpbx_needs_sim_and_a_gateway_span)
 		  diag.text);
 	cr_assert(conf_diag_has(&diag, "[simpbx p] span = 1 is a gateway span"), "%s", diag.text);
 }
+
+Test(gwconf, sip_section)
+{
+	write_conf("[sip]\nlisten = ::1\nport = 5070\ntransports = tcp\nrtp_ports = 20000-20100\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert(cfg->sip.enabled);
+	cr_assert_str_eq(cfg->sip.listen, "::1");
+	cr_assert_eq(cfg->sip.port, 5070);
+	cr_assert(cfg->sip.tcp && !cfg->sip.udp);
+	cr_assert_eq(cfg->sip.rtp_port_min, 20000);
+	cr_assert_eq(cfg->sip.rtp_port_max, 20100);
+	cr_assert_str_eq(cfg->sip.rtp_address, "127.0.0.1");
+	cr_assert_eq(cfg->sip.t1, 500 * NS_PER_MS);
+	mem_deref(cfg);
+}
+
+Test(gwconf, sip_section_mistakes)
+{
+	write_conf("[sip]\nlisten = localhost\ntransports = udp,sctp\nrtp_ports = 20001-20100\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":2: [sip] key 'listen': 'localhost': not an IPv4 or IPv6"),
+		  "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "'udp,sctp': 'sctp' is not a transport"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":4: [sip] key 'rtp_ports': '20001-20100': want EVEN-EVEN"),
+		  "%s", diag.text);
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The gateway's SIP side; see gw_sip.h. */
+#include "gw_sip.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h" /* autoconf: PACKAGE_VERSION */
+#include "core/log.h"
+#include "core/mem.h"
+
+struct gw_sip {
+	struct sip_stack *stack;
+	struct leg_sip_env env;
+	bool accepting;
+};
+
+static void on_invite(struct sip_sess *sess, const struct sip_msg *msg, void *arg)
+{
+	struct gw_sip *s = arg;
+	if (!s->accepting) {
+		/* RFC 3261 §21.5.4: the gateway is going away; try elsewhere. */
+		sip_sess_set_reason(sess, "Q.850;cause=42");
+		sip_sess_answer(sess, 503, NULL, NULL, NULL);
+		return;
+	}
+	leg_sip_incoming(&s->env, sess, msg); /* answers failures itself */
+}
+
+static void on_sess(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t status,
+		    const struct sip_msg *msg, void *arg)
+{
+	(void)arg;
+	leg_sip_sess_event(sess, ev, status, msg);
+}
+
+/* Out-of-dialog requests other than INVITE and OPTIONS: not for a gateway
+ * without a registrar or presence (405 with Allow). */
+static uint16_t on_request(const struct sip_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return 405;
+}
+
+static const struct sip_handlers handlers = { on_invite, on_sess, on_request };
+
+static int addr_set(struct leg_sip_env *env, const char *ip)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&env->rtp_addr;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&env->rtp_addr;
+	memset(&env->rtp_addr, 0, sizeof(env->rtp_addr));
+	if (inet_pton(AF_INET, ip, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		env->rtp_addr_len = sizeof(*a4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		env->rtp_addr_len = sizeof(*a6);
+		return 0;
+	}
+	return EINVAL;
+}
+
+static int listen_on(struct gw_sip *s, const struct sg_sip *c)
+{
+	const enum sip_proto protos[] = { SIP_PROTO_UDP, SIP_PROTO_TCP };
+	const bool on[] = { c->udp, c->tcp };
+	for (int i = 0; i < 2; i++) {
+		uint16_t bound = 0;
+		if (!on[i])
+			continue;
+		int rc = sip_stack_listen(s->stack, protos[i], c->listen, (uint16_t)c->port,
+					  &bound);
+		if (rc) {
+			LOGE(LC_SIP, NULL, "listen %s %s:%u: %s", sip_proto_name(protos[i]),
+			     c->listen, c->port, strerror(rc));
+			return rc;
+		}
+		LOGN(LC_SIP, NULL, "listening on %s %s:%u", sip_proto_name(protos[i]), c->listen,
+		     bound);
+	}
+	return 0;
+}
+
+static void gw_sip_destroy(void *data)
+{
+	struct gw_sip *s = data;
+	mem_deref(s->stack);
+}
+
+int gw_sip_alloc(struct gw_sip **sp, struct loop *loop, const struct sg_config *cfg,
+		 const struct call_env *calls, bool alaw)
+{
+	struct gw_sip *s = mem_zalloc(sizeof(*s), gw_sip_destroy);
+	if (!s)
+		return ENOMEM;
+	s->accepting = true;
+	struct sip_conf sc;
+	sip_conf_defaults(&sc);
+	sc.t1 = cfg->sip.t1;
+	snprintf(sc.user_agent, sizeof(sc.user_agent), "strowger/%s", PACKAGE_VERSION);
+	int rc = sip_stack_alloc(&s->stack, loop, &sc, &handlers, s);
+	s->env = (struct leg_sip_env){
+		.loop = loop, .sip = s->stack, .calls = calls,
+		.port_min = (uint16_t)cfg->sip.rtp_port_min,
+		.port_max = (uint16_t)cfg->sip.rtp_port_max,
+		.tdm_law = alaw ? MEDIA_LAW_ALAW : MEDIA_LAW_ULAW,
+		.trunk = cfg->sip.trunk, .causes = cfg->causes,
+	};
+	if (!rc)
+		rc = addr_set(&s->env, cfg->sip.rtp_address);
+	if (!rc)
+		rc = listen_on(s, &cfg->sip);
+	if (rc) {
+		mem_deref(s);
+		return rc;
+	}
+	*sp = s;
+	return 0;
+}
+
+const struct leg_sip_env *gw_sip_env(const struct gw_sip *s)
+{
+	return &s->env;
+}
+
+void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg)
+{
+	/* The trunk name lives in the configuration that is now in force. */
+	s->env.causes = cfg->causes;
+	s->env.trunk = cfg->sip.trunk;
+}
+
+void gw_sip_accepting(struct gw_sip *s, bool on)
+{
+	s->accepting = on;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * [sip] in strowger.conf:
+ *
+ *   listen = 127.0.0.1       an IP literal (IPv4 or IPv6)
+ *   port = 5060              for UDP and TCP
+ *   transports = udp,tcp     which of them
+ *   rtp_address = 127.0.0.1  where media is sent from and announced in SDP
+ *   rtp_ports = 16384-32766  even RTP ports (RTCP on port+1)
+ *   trunk = phones           the dial plan's name for calls arriving over SIP
+ *   t1 = 500ms               RFC 3261 T1
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gwconf.h"
+
+static int ip_parse(const char *value, void *field, char *why, size_t whylen)
+{
+	unsigned char buf[16];
+	if (strlen(value) >= 64 ||
+	    (inet_pton(AF_INET, value, buf) != 1 && inet_pton(AF_INET6, value, buf) != 1)) {
+		snprintf(why, whylen, "not an IPv4 or IPv6 address");
+		return EINVAL;
+	}
+	memcpy(field, value, strlen(value) + 1);
+	return 0;
+}
+
+static int transports_parse(const char *value, void *field, char *why, size_t whylen)
+{
+	struct sg_sip *sip = (struct sg_sip *)((char *)field - offsetof(struct sg_sip, udp));
+	sip->udp = sip->tcp = false;
+	for (const char *p = value; *p;) {
+		size_t n = strcspn(p, ", ");
+		if (n == 3 && !strncmp(p, "udp", 3))
+			sip->udp = true;
+		else if (n == 3 && !strncmp(p, "tcp", 3))
+			sip->tcp = true;
+		else if (n) {
+			snprintf(why, whylen, "'%.*s' is not a transport (udp, tcp)", (int)n, p);
+			return EINVAL;
+		}
+		p += n + strspn(p + n, ", ");
+	}
+	if (!sip->udp && !sip->tcp) {
+		snprintf(why, whylen, "name at least one of udp, tcp");
+		return EINVAL;
+	}
+	return 0;
+}
+
+/* "16384-32766": even bounds, so RTP and RTCP pair up (RFC 3550 §11). */
+static int ports_parse(const char *value, void *field, char *why, size_t whylen)
+{
+	unsigned lo, hi;
+	char end;
+	struct sg_sip *sip =
+		(struct sg_sip *)((char *)field - offsetof(struct sg_sip, rtp_port_min));
+	if (sscanf(value, "%u-%u%c", &lo, &hi, &end) != 2 || lo < 1024 || hi > 65534 ||
+	    lo > hi || lo % 2 || hi % 2) {
+		snprintf(why, whylen, "want EVEN-EVEN within 1024-65534, e.g. 16384-32766");
+		return EINVAL;
+	}
+	sip->rtp_port_min = lo;
+	sip->rtp_port_max = hi;
+	return 0;
+}
+
+static const struct conf_key sip_keys[] = {
+	{ .name = "listen", .type = CONF_CUSTOM, .offset = offsetof(struct sg_sip, listen),
+	  .parse = ip_parse, .dflt = "127.0.0.1", .help = "address to listen on" },
+	{ .name = "port", .type = CONF_UINT, .offset = offsetof(struct sg_sip, port),
+	  .min = 0, .max = 65535, .dflt = "5060",
+	  .help = "UDP and TCP port (0: any free one, logged; for tests)" },
+	{ .name = "transports", .type = CONF_CUSTOM, .offset = offsetof(struct sg_sip, udp),
+	  .parse = transports_parse, .dflt = "udp,tcp", .help = "udp, tcp or both" },
+	{ .name = "rtp_address", .type = CONF_CUSTOM,
+	  .offset = offsetof(struct sg_sip, rtp_address), .parse = ip_parse,
+	  .dflt = "127.0.0.1", .help = "address for media (and SDP)" },
+	{ .name = "rtp_ports", .type = CONF_CUSTOM,
+	  .offset = offsetof(struct sg_sip, rtp_port_min), .parse = ports_parse,
+	  .dflt = "16384-32766", .help = "even RTP port range" },
+	{ .name = "trunk", .type = CONF_STR, .offset = offsetof(struct sg_sip, trunk),
+	  .size = sizeof(((struct sg_sip *)0)->trunk), .dflt = "sip",
+	  .help = "the dial plan's trunk name for calls arriving over SIP" },
+	{ .name = "t1", .type = CONF_DURATION, .offset = offsetof(struct sg_sip, t1),
+	  .dflt = "500ms", .min = (int64_t)(100 * NS_PER_MS), .max = (int64_t)(10 * NS_PER_S),
+	  .help = "RFC 3261 T1 (round-trip estimate)" },
+	CONF_KEYS_END,
+};
+
+int sg_sip_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg)
+{
+	struct sg_config *cfg = arg;
+	cfg->sip.enabled = true;
+	return conf_bind(sec, sip_keys, &cfg->sip, diag);
+}
