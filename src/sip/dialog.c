@@ -15,6 +15,7 @@ static void dlg_destroy(void *data)
 	struct sip_dlg *d = data;
 
 	osip_free(d->call_id);
+	osip_free(d->call_id_text);
 	osip_free(d->ltag);
 	osip_free(d->rtag);
 	osip_from_free(d->local);
@@ -78,6 +79,14 @@ static struct sip_dlg *dlg_new(const osip_message_t *m, const struct sip_peer *p
 	osip_list_init(&d->routes);
 	sip_peer_copy(&d->peer, peer);
 	d->call_id = osip_strdup(m->call_id->number);
+	/* RFC 3261 §12.2.1.1: in-dialog requests carry the Call-ID exactly,
+	 * "number@host" when it has a host. */
+	if (osip_call_id_to_str(m->call_id, &d->call_id_text) != OSIP_SUCCESS)
+		d->call_id_text = NULL;
+	if (!d->call_id || !d->call_id_text) {
+		mem_deref(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -236,7 +245,7 @@ int sip_dlg_request(struct sip_dlg *d, const char *method, uint32_t cseq,
 	if (!err)
 		err = sip_oerr(osip_to_clone(d->remote, &m->to));
 	if (!err)
-		err = sip_oerr(osip_message_set_call_id(m, d->call_id));
+		err = sip_oerr(osip_message_set_call_id(m, d->call_id_text));
 	if (!cseq)
 		cseq = ++d->lcseq;
 	snprintf(buf, sizeof(buf), "%u %s", cseq, method);

@@ -15,7 +15,8 @@
 #include "sip/txn.h"
 
 struct sip_dlg {
-	char *call_id, *ltag, *rtag;
+	char *call_id, *ltag, *rtag; /* call_id: the part before '@', the index key */
+	char *call_id_text;          /* the whole Call-ID, as requests must carry it */
 	osip_from_t *local, *remote; /* From/To as we send them */
 	osip_uri_t *target;	     /* remote target (Contact) */
 	osip_list_t routes;	     /* osip_route_t, in sending order */
