@@ -212,6 +212,24 @@ static int cmd_hangup(struct ctl_out *out, int argc, char **argv, void *arg)
 	return ctl_printf(out, "call %lu cleared with cause %lu\n", id, cause);
 }
 
+/* simcall PBX NUMBER [FROM]: a simulated PBX calls into the gateway. */
+static int cmd_simcall(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	char why[200] = "";
+	if (argc < 3 || argc > 4)
+		return ctl_error(out, "usage: simcall PBX NUMBER [FROM]");
+	for (int i = 2; i < argc; i++)
+		if (strspn(argv[i], "0123456789*#") != strlen(argv[i]) || !argv[i][0])
+			return ctl_error(out, "'%s' is not a number", argv[i]);
+	int rc = gw->pstn ? gw_pstn_pbx_call(gw->pstn, argv[1], argv[2], argc == 4 ? argv[3] : NULL,
+					     why, sizeof(why))
+			  : ENOENT;
+	if (rc)
+		return ctl_error(out, "%s", why[0] ? why : strerror(rc));
+	return ctl_printf(out, "%s calls %s\n", argv[1], argv[2]);
+}
+
 /* explain --called N [--calling N] [--from trunk:X] [--dir to-sip] ...:
  * the running dial plan's decision, rule by rule. */
 static int cmd_explain(struct ctl_out *out, int argc, char **argv, void *arg)
@@ -268,6 +286,9 @@ static int ctl_start(struct gateway *gw)
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "hangup", "ID [CAUSE]", "clear a call (cause 16)",
 				 cmd_hangup, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "simcall", "PBX NUMBER [FROM]",
+				 "a simulated PBX calls NUMBER through the gateway", cmd_simcall, gw);
 	if (rc)
 		LOGE(LC_CTL, NULL, "control socket %s: %s", path, strerror(rc));
 	return rc;

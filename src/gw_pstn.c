@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/conf.h"
@@ -25,8 +26,10 @@ struct gw_span {
 };
 
 struct gw_pbx {
+	char name[16];
 	struct isdn_tdm *it;          /* the sim span it sits on */
 	struct isdn_simsw *sw;
+	char *script;                 /* its text: a placed call keeps its rules */
 };
 
 struct gw_pstn {
@@ -47,6 +50,7 @@ static void pstn_destroy(void *data)
 	for (unsigned i = 0; i < p->n_pbx; i++) {
 		p->pbx[i].sw = mem_deref(p->pbx[i].sw);
 		p->pbx[i].it = mem_deref(p->pbx[i].it);
+		free(p->pbx[i].script);
 	}
 	for (unsigned i = 0; i < p->n_spans; i++)
 		p->span[i].it = mem_deref(p->span[i].it);
@@ -96,6 +100,26 @@ static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct c
 	return 0;
 }
 
+/* The whole script, kept so that a call placed later (gw_pstn_pbx_call)
+ * can be added without losing the PBX's rules.  64 KiB at most. */
+static int script_read(const char *path, char **text)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno;
+	char *buf = calloc(1, 65537);
+	size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+	int rc = !buf ? ENOMEM : ferror(f) ? EIO : !feof(f) ? EFBIG : 0;
+	fclose(f);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	return 0;
+}
+
 /* A simulated PBX: cross its sim span with the gateway's, run the opposite
  * role with the same switch type, and load its script. */
 static int pbx_start(struct gw_pstn *p, const struct sg_config *cfg, const struct sg_simpbx *c)
@@ -120,7 +144,10 @@ static int pbx_start(struct gw_pstn *p, const struct sg_config *cfg, const struc
 	if (!rc)
 		rc = isdn_simsw_media(x->sw, p->tdm, base, c->zone);
 	if (!rc)
-		rc = isdn_simsw_load_file(x->sw, c->script, err, sizeof(err));
+		rc = script_read(c->script, &x->script);
+	if (!rc)
+		rc = isdn_simsw_load(x->sw, c->script, x->script, err, sizeof(err));
+	memcpy(x->name, c->name, sizeof(x->name));
 	p->n_pbx += x->it != NULL;
 	if (rc)
 		LOGE(LC_SIM, c->name, "simulated PBX on span %u: %s", c->span,
@@ -194,6 +221,31 @@ void gw_pstn_accepting(struct gw_pstn *p, bool on)
 {
 	for (unsigned i = 0; i < p->n_spans; i++)
 		p->span[i].ls.accepting = on;
+}
+
+int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
+		     const char *from, char *why, size_t whylen)
+{
+	struct gw_pbx *x = NULL;
+	for (unsigned i = 0; i < p->n_pbx; i++)
+		if (!strcmp(p->pbx[i].name, name))
+			x = &p->pbx[i];
+	if (!x) {
+		snprintf(why, whylen, "no simulated PBX '%s'", name);
+		return ENOENT;
+	}
+	/* Its own rules, then the call: one script, parsed as a whole. */
+	size_t len = strlen(x->script) + 200;
+	char *text = malloc(len);
+	if (!text)
+		return ENOMEM;
+	snprintf(text, len, "%s\ncall %s%s%s then wait 10s hangup 16\n", x->script, number,
+		 from ? " from " : "", from ? from : "");
+	int rc = isdn_simsw_load(x->sw, "strowger-ctl simcall", text, why, whylen);
+	free(text);
+	if (rc == EBUSY)
+		snprintf(why, whylen, "'%s' is still in a call it placed", name);
+	return rc;
 }
 
 unsigned gw_pstn_channo(const struct gw_pstn *p, unsigned span, int chan)

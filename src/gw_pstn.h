@@ -27,6 +27,11 @@ bool gw_pstn_alaw(const struct gw_pstn *p);
 void gw_pstn_accepting(struct gw_pstn *p, bool on);
 /* "spans" for strowger-ctl: each span, its group, D-channel and calls. */
 int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out);
+/* Make simulated PBX `name` call `number` from `from` (NULL: none); it
+ * hangs up (16) ten seconds after an answer.  ENOENT: no such PBX; EBUSY:
+ * it has calls of an earlier `call` in progress.  Errors go to `why`. */
+int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
+		     const char *from, char *why, size_t whylen);
 /* The global DAHDI channel of B-channel `chan` on span `span`, or 0. */
 unsigned gw_pstn_channo(const struct gw_pstn *p, unsigned span, int chan);
 

@@ -40,8 +40,8 @@ src_libstrowger_a_SOURCES += src/gw_sip.c src/gw_media.c src/gwconf_sip.c
 noinst_HEADERS += src/gw_sip.h src/gw_media.h
 
 # Interop: SIPp calls the running gateway on its embedded default.
-TESTS += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh
-EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_uac_answer.xml \
+TESTS += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh
+EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh tests/interop/gw_uac_answer.xml \
 	tests/interop/gw_uac_reject.xml.in
 
 # make bench: gateway calls per second (SIPp → PRI on the simulated spans).
