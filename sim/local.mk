@@ -38,6 +38,6 @@ tests_unit_sim_test_sim_remote_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sim_test_sim_remote_LDADD = $(TEST_LDADD)
 
 bin_PROGRAMS += strowger-sim
-strowger_sim_SOURCES = sim/strowger_sim.c
-TESTS += tests/unit/sim/strowger_sim.sh
-EXTRA_DIST += tests/unit/sim/strowger_sim.sh
+strowger_sim_SOURCES = sim/strowger_sim.c sim/strowger_sim_switch.c sim/strowger_sim.h
+TESTS += tests/unit/sim/strowger_sim.sh tests/unit/sim/strowger_sim_switch.sh
+EXTRA_DIST += tests/unit/sim/strowger_sim.sh tests/unit/sim/strowger_sim_switch.sh

@@ -2,12 +2,14 @@
 /*
  * strowger-sim: simulated spans in their own process, as far ends for
  * another strowger or strowger-sim over UNIX sockets (sim/README.md has the
- * wire format).  This first version hosts the spans of a system.conf,
- * crosses them back to back, and listens or connects per span; the
- * simulated switches, phones and CO lines that will drive them come later.
+ * wire format).  It hosts the spans of a system.conf, crosses them back to
+ * back, listens or connects per span, and plays simulated ISDN switches on
+ * them (strowger_sim_switch.c), driven by scripts or by --call.
  *
  *   strowger-sim -c system.conf [-t tick_us] [-x A:B]... [-l SPAN:PATH]...
- *                [-C SPAN:PATH]... [-v]
+ *                [-C SPAN:PATH]... [-S SPAN:SCRIPT[:ROLE[:TYPE[:ZONE]]]]...
+ *                [--call SPAN:NUMBER[:FROM]]... [--role R] [--switchtype T]
+ *                [--zone Z] [--for DURATION] [-v]
  *   strowger-sim --check system.conf
  */
 #include <errno.h>
@@ -21,108 +23,222 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/mem.h"
+#include "drivers/tdm.h"
 #include "sim/sim.h"
+#include "sim/strowger_sim.h"
+
+#define MAX_ARGS 64
+
+struct opt_arg {
+	int c;
+	const char *arg;
+};
 
 struct opts {
 	const char *conf;
 	unsigned tick_us;
 	bool check, verbose;
-	int argc;
-	char **argv; /* for the second pass over -x/-l/-C */
+	uint64_t run_ns; /* --for; 0: until SIGINT/SIGTERM */
+	struct swhost_dflt dflt;
+	struct opt_arg links[MAX_ARGS]; /* -x -l -C, in order */
+	struct opt_arg sws[MAX_ARGS];	/* -S --call, in order */
+	unsigned nlinks, nsws;
 };
+
+enum { OPT_CHECK = 256, OPT_CALL, OPT_ROLE, OPT_TYPE, OPT_ZONE, OPT_FOR };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: strowger-sim -c system.conf [-t tick_us] [-x A:B]... "
-		   "[-l SPAN:PATH]... [-C SPAN:PATH]... [-v]\n"
-		   "       strowger-sim --check system.conf\n"
-		   "  -x A:B        cross span A with span B (back to back)\n"
-		   "  -l SPAN:PATH  the far end of SPAN connects to the socket PATH\n"
-		   "  -C SPAN:PATH  connect SPAN to a far end listening at PATH\n");
+	fprintf(f,
+		"usage: strowger-sim -c system.conf [-t tick_us] [-x A:B]... [-l SPAN:PATH]...\n"
+		"                    [-C SPAN:PATH]... [-S SPAN:SCRIPT[:ROLE[:TYPE[:ZONE]]]]...\n"
+		"                    [--call SPAN:NUMBER[:FROM]]... [--role ROLE]\n"
+		"                    [--switchtype TYPE] [--zone ZONE] [--for DURATION] [-v]\n"
+		"       strowger-sim --check system.conf\n"
+		"  -x A:B         cross span A with span B (back to back)\n"
+		"  -l SPAN:PATH   the far end of SPAN connects to the socket PATH\n"
+		"  -C SPAN:PATH   connect SPAN to a far end listening at PATH\n"
+		"  -S, --switch SPAN:SCRIPT[:ROLE[:SWITCHTYPE[:ZONE]]]\n"
+		"                 play a simulated ISDN switch on SPAN, run by the script file\n"
+		"                 SCRIPT (may be empty: -S 2::cpe); its events go to stdout\n"
+		"  --call SPAN:NUMBER[:FROM]\n"
+		"                 the switch on SPAN places a call: the script line\n"
+		"                 'call NUMBER from FROM then wait 5s hangup 16'\n"
+		"  --role ROLE    default role of the switches: network (default) or cpe\n"
+		"  --switchtype TYPE  default switch type: euroisdn_e1 (euroisdn_t1 on T1\n"
+		"                 spans), ni2, dms100, 4ess, 5ess, qsig\n"
+		"  --zone ZONE    default tone zone for the switches' audio (de)\n"
+		"  --for DURATION run that long, then stop: 500ms, 5s, 2m\n"
+		"A switch's script starts when its D-channel comes up; the script\n"
+		"language is in src/pstn/isdn_switch.h and sim/README.md.\n");
 }
 
-/* "N:REST" -> span N and REST. */
-static struct sim_span *span_arg(struct sim *sim, const char *arg, const char **rest)
+/* "500ms", "5s", "2m": a unit is required, a bare number is ambiguous. */
+static int duration_parse(const char *s, uint64_t *ns)
 {
 	char *end;
-	unsigned long n = strtoul(arg, &end, 10);
+	unsigned long long v = strtoull(s, &end, 10);
 
-	if (end == arg || *end != ':' || !end[1])
-		return NULL;
-	*rest = end + 1;
-	return sim_span_find(sim, (unsigned)n);
+	if (end == s)
+		return EINVAL;
+	if (!strcmp(end, "ms"))
+		*ns = v * NS_PER_MS;
+	else if (!strcmp(end, "s"))
+		*ns = v * NS_PER_S;
+	else if (!strcmp(end, "m"))
+		*ns = v * 60 * NS_PER_S;
+	else
+		return EINVAL;
+	return 0;
+}
+
+static int keep(struct opt_arg *list, unsigned *n, int c, const char *arg)
+{
+	if (*n == MAX_ARGS)
+		return E2BIG;
+	list[*n].c = c;
+	list[(*n)++].arg = arg;
+	return 0;
+}
+
+/* One option; EINVAL for a usage error. */
+static int parse_one(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_CHECK:
+		o->check = true;
+		/* fall through */
+	case 'c':
+		o->conf = arg;
+		return 0;
+	case 't':
+		o->tick_us = (unsigned)strtoul(arg, NULL, 10);
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case 'x':
+	case 'l':
+	case 'C':
+		return keep(o->links, &o->nlinks, c, arg);
+	case 'S':
+	case OPT_CALL:
+		return keep(o->sws, &o->nsws, c, arg);
+	case OPT_ROLE:
+		o->dflt.role = arg;
+		return 0;
+	case OPT_TYPE:
+		o->dflt.switchtype = arg;
+		return 0;
+	case OPT_ZONE:
+		o->dflt.zone = arg;
+		return 0;
+	case OPT_FOR:
+		return duration_parse(arg, &o->run_ns);
+	case 'h':
+		usage(stdout);
+		exit(0);
+	}
+	return EINVAL;
+}
+
+static int parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {{"check", required_argument, NULL, OPT_CHECK},
+					   {"switch", required_argument, NULL, 'S'},
+					   {"call", required_argument, NULL, OPT_CALL},
+					   {"role", required_argument, NULL, OPT_ROLE},
+					   {"switchtype", required_argument, NULL, OPT_TYPE},
+					   {"zone", required_argument, NULL, OPT_ZONE},
+					   {"for", required_argument, NULL, OPT_FOR},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "c:t:x:l:C:S:vh", lo, NULL)) != -1) {
+		if (parse_one(o, c, optarg)) {
+			if (c == OPT_FOR)
+				fprintf(stderr,
+					"strowger-sim: --for %s: not a duration "
+					"(500ms, 5s, 2m)\n",
+					optarg);
+			return EINVAL;
+		}
+	}
+	return o->conf && optind == argc ? 0 : EINVAL;
 }
 
 static int apply_one(struct sim *sim, int c, const char *arg)
 {
-	const char *rest;
-	struct sim_span *a = span_arg(sim, arg, &rest), *b;
+	char *end;
+	struct sim_span *a = sim_span_find(sim, (unsigned)strtoul(arg, &end, 10)), *b;
 
-	if (!a)
+	if (!a || end == arg || *end != ':' || !end[1])
 		return EINVAL;
 	if (c == 'l')
-		return sim_span_listen(a, rest);
+		return sim_span_listen(a, end + 1);
 	if (c == 'C')
-		return sim_span_connect(a, rest);
-	b = sim_span_find(sim, (unsigned)strtoul(rest, NULL, 10));
+		return sim_span_connect(a, end + 1);
+	b = sim_span_find(sim, (unsigned)strtoul(end + 1, NULL, 10));
 	return b ? sim_span_cross(a, b) : EINVAL;
 }
 
-static int apply_links(struct sim *sim, struct opts *o)
+static int apply_links(struct sim *sim, const struct opts *o)
 {
-	static const struct option lo[] = {{"check", required_argument, NULL, 'k'},
-					   {NULL, 0, NULL, 0}};
-	int c, err;
+	for (unsigned i = 0; i < o->nlinks; i++) {
+		int err = apply_one(sim, o->links[i].c, o->links[i].arg);
 
-	optind = 1;
-	while ((c = getopt_long(o->argc, o->argv, "c:t:x:l:C:vh", lo, NULL)) != -1) {
-		if (c != 'x' && c != 'l' && c != 'C')
-			continue;
-		err = apply_one(sim, c, optarg);
 		if (err) {
-			fprintf(stderr, "strowger-sim: -%c %s: %s\n", c, optarg, strerror(err));
+			fprintf(stderr, "strowger-sim: -%c %s: %s\n", o->links[i].c,
+				o->links[i].arg, strerror(err));
 			return err;
 		}
 	}
 	return 0;
 }
 
-static int parse_opts(struct opts *o, int argc, char **argv)
+/* The switches of -S and --call (all -S first: a --call joins the switch
+ * of its span wherever it stands on the line). */
+static int switches(struct swhost *h, const struct opts *o)
 {
-	static const struct option lo[] = {{"check", required_argument, NULL, 'k'},
-					   {"help", no_argument, NULL, 'h'},
-					   {NULL, 0, NULL, 0}};
-	int c;
+	char err[512] = "";
+	int rc = 0;
 
-	memset(o, 0, sizeof(*o));
-	o->argc = argc;
-	o->argv = argv;
-	while ((c = getopt_long(argc, argv, "c:t:x:l:C:vh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o->check = true;
-			/* fall through */
-		case 'c':
-			o->conf = optarg;
-			break;
-		case 't':
-			o->tick_us = (unsigned)strtoul(optarg, NULL, 10);
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'x':
-		case 'l':
-		case 'C':
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return EINVAL;
-		}
+	for (unsigned i = 0; i < o->nsws && !rc; i++)
+		if (o->sws[i].c == 'S')
+			rc = swhost_switch(h, o->sws[i].arg, err, sizeof(err));
+	for (unsigned i = 0; i < o->nsws && !rc; i++)
+		if (o->sws[i].c == OPT_CALL)
+			rc = swhost_call(h, o->sws[i].arg, err, sizeof(err));
+	if (!rc)
+		rc = swhost_start(h, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "strowger-sim: %s\n", err);
+	return rc;
+}
+
+/* Links, switches, then the loop until --for or a signal. */
+static int run(struct loop *loop, struct sim *sim, const struct opts *o)
+{
+	struct tdm *tdm = NULL;
+	struct swhost *h = NULL;
+	int err = apply_links(sim, o);
+
+	if (!err && o->nsws) {
+		err = tdm_alloc(&tdm, loop, sim_sys(sim));
+		err = err ? err : swhost_alloc(&h, loop, tdm, &o->dflt);
+		err = err ? err : switches(h, o);
 	}
-	return o->conf && optind == argc ? 0 : EINVAL;
+	if (!err)
+		err = loop_signals(loop, NULL, NULL); /* SIGTERM/SIGINT stop the loop */
+	if (!err)
+		err = o->run_ns ? loop_run_for(loop, o->run_ns) : loop_run(loop);
+	if (h)
+		swhost_print(h);
+	mem_deref(h);
+	mem_deref(tdm);
+	return err;
 }
 
 int main(int argc, char **argv)
@@ -151,11 +267,7 @@ int main(int argc, char **argv)
 	if (!err && o.check)
 		printf("%s: %u spans, OK\n", o.conf, sim_span_count(sim));
 	if (!err && !o.check)
-		err = apply_links(sim, &o);
-	if (!err && !o.check)
-		err = loop_signals(loop, NULL, NULL); /* SIGTERM/SIGINT stop the loop */
-	if (!err && !o.check)
-		err = loop_run(loop);
+		err = run(loop, sim, &o);
 	mem_deref(sim);
 	mem_deref(loop);
 	mem_deref(clk);

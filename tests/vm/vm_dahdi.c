@@ -3,7 +3,8 @@
  * The driver test for real DAHDI: drivers/dahdi on two crossed spans
  * (dahdi_dynamic_loc "1:0" and "1:1", tests/vm/system.conf).  It exchanges
  * HDLC frames on the D-channels and audio on every B-channel, both ways,
- * and reads events.  Output is TAP.
+ * and reads events; last it runs two ISDN controllers (libpri) on the two
+ * D-channels and places a call across.  Output is TAP.
  *
  *   vm_dahdi --os [seconds]           the kernel's DAHDI (inside the VM)
  *   vm_dahdi [--sim FILE] [seconds]   the sim, on a virtual clock (make check;
@@ -25,8 +26,10 @@
 #include "drivers/dahdi/law.h"
 #include "drivers/dahdi/sys.h"
 #include "drivers/tdm.h"
+#include "pstn/isdn.h"
 #include "sim/sim.h"
 
+#define NTESTS	16
 #define NFRAMES 20
 #define MAXB	31
 #define BLOCK	160
@@ -422,6 +425,115 @@ static void test_g711_both(struct vm *vm)
 	test_g711(vm, cha, chb, TDM_LAW_ALAW);
 }
 
+/* --- A libpri call across the two D-channels ----------------------------- */
+
+/* Span 1 is the network side, span 2 the CPE; 24-channel spans with the
+ * D-channel on 24 are a T1 PRI.  The network side answers every SETUP at
+ * once; the CPE calls 200 and hangs up with 16 (normal clearing).  libpri
+ * runs only while the loop does: every wait is a bounded loop run. */
+static struct pri_side {
+	struct isdn_tdm *tdm;
+	struct isdn_call *call;
+	unsigned answers, hangups, cause;
+	char called[ISDN_NUM_MAX + 1];
+} pri[2];
+
+static void pri_incoming(struct isdn_call *call, const struct isdn_setup *setup, void *arg)
+{
+	struct pri_side *s = arg;
+
+	snprintf(s->called, sizeof(s->called), "%s", setup->called.digits);
+	printf("# network: SETUP to %s on channel %d\n", s->called, isdn_call_chan(call));
+	isdn_call_proceeding(call, false);
+	isdn_call_answer(call);
+}
+
+static void pri_answer(struct isdn_call *call, void *arg)
+{
+	printf("# cpe: CONNECT on channel %d\n", isdn_call_chan(call));
+	((struct pri_side *)arg)->answers++;
+}
+
+static void pri_hangup(struct isdn_call *call, unsigned cause, unsigned loc, void *arg)
+{
+	struct pri_side *s = arg;
+
+	printf("# %s: channel %d cleared, cause %u location %u\n", s == pri ? "network" : "cpe",
+	       isdn_call_chan(call), cause, loc);
+	s->hangups++;
+	s->cause = cause;
+	s->call = NULL;
+}
+
+static void pri_link(struct isdn_ctrl *ctrl, bool up, void *arg)
+{
+	(void)arg;
+	printf("# %s: D-channel %s\n", isdn_ctrl_name(ctrl), up ? "up" : "down");
+}
+
+static const struct isdn_handlers pri_h = {
+    .incoming = pri_incoming, .answer = pri_answer, .hangup = pri_hangup, .link = pri_link};
+
+static bool pri_up(void)
+{
+	return isdn_ctrl_is_up(isdn_tdm_ctrl(pri[0].tdm)) &&
+	       isdn_ctrl_is_up(isdn_tdm_ctrl(pri[1].tdm));
+}
+
+static bool pri_answered(void)
+{
+	return pri[1].answers > 0;
+}
+
+static bool pri_cleared(void)
+{
+	return pri[0].hangups > 0 && !isdn_ctrl_ncalls(isdn_tdm_ctrl(pri[1].tdm));
+}
+
+static int pri_open(struct vm *vm)
+{
+	struct isdn_conf c;
+	unsigned s;
+	int err = 0;
+
+	for (s = 0; s < 2 && !err; s++) {
+		isdn_conf_init(&c);
+		snprintf(c.name, sizeof(c.name), "s%u", s + 1);
+		c.role = s ? ISDN_ROLE_CPE : ISDN_ROLE_NETWORK;
+		c.sw = ISDN_SW_NI2;
+		c.iface = ISDN_PRI_T1;
+		err = isdn_tdm_open(&pri[s].tdm, vm->tdm, s + 1, &c, &pri_h, &pri[s]);
+	}
+	return err;
+}
+
+static void test_isdn(struct vm *vm)
+{
+	struct isdn_call_prm prm = {
+	    .called.digits = "200", .calling.digits = "100", .complete = true};
+	int err = pri_open(vm);
+
+	if (!err)
+		run_until(vm, pri_up, 10000);
+	tap(vm, !err && pri_up(), "ISDN (ni2, T1 PRI): both D-channels up%s%s",
+	    err ? ", isdn_tdm_open: " : "", err ? strerror(err) : "");
+	if (!err)
+		err = isdn_call_place(isdn_tdm_ctrl(pri[1].tdm), &pri[1].call, &prm, NULL);
+	if (!err)
+		run_until(vm, pri_answered, 5000);
+	tap(vm, !err && !strcmp(pri[0].called, "200"),
+	    "the CPE's SETUP reaches the network side (called '%s')", pri[0].called);
+	tap(vm, !err && pri_answered(), "the network side answers, CONNECT reaches the CPE");
+	if (!err && pri[1].call)
+		err = isdn_call_hangup(pri[1].call, 16);
+	if (!err)
+		run_until(vm, pri_cleared, 5000);
+	tap(vm, !err && pri_cleared() && pri[0].cause == 16,
+	    "the CPE hangs up with 16, the network side is cleared with %u", pri[0].cause);
+	pri[1].tdm = mem_deref(pri[1].tdm);
+	pri[0].tdm = mem_deref(pri[0].tdm);
+}
+
 static int vm_setup(struct vm *vm, bool os, const char *conf)
 {
 	struct sim_prm prm = {.path = conf};
@@ -449,6 +561,7 @@ int main(int argc, char **argv)
 	const char *top = getenv("top_srcdir");
 	unsigned secs = 3, s, i;
 	int a = 1;
+	bool spans;
 
 	memset(&vm, 0, sizeof(vm));
 	snprintf(conf, sizeof(conf), "%s/tests/vm/system.conf", top ? top : ABS_TOP_SRCDIR);
@@ -461,7 +574,7 @@ int main(int argc, char **argv)
 	if (argc > a)
 		secs = (unsigned)atoi(argv[a]);
 	log_set_level_all(LL_WARN);
-	printf("1..12\n# drivers/dahdi on %s\n", os ? "the kernel's DAHDI" : conf);
+	printf("1..%u\n# drivers/dahdi on %s\n", NTESTS, os ? "the kernel's DAHDI" : conf);
 	if (vm_setup(&vm, os, conf))
 		return 1;
 	test_frames(&vm);
@@ -469,15 +582,18 @@ int main(int argc, char **argv)
 		test_audio(&vm, secs);
 	if (nstreams)
 		test_g711_both(&vm);
-	for (s = 0; s < 2; s++) {
+	for (s = 0; s < 2; s++)
 		for (i = 0; i < MAXB; i++)
 			mem_deref(streams[s][i].ch);
-		mem_deref(sides[s].span);
-	}
+	spans = sides[0].span && sides[1].span;
+	sides[0].span = mem_deref(sides[0].span); /* frees the D-channels for ISDN */
+	sides[1].span = mem_deref(sides[1].span);
+	if (spans)
+		test_isdn(&vm);
 	mem_deref(vm.tdm);
 	mem_deref(vm.sim);
 	mem_deref(vm.loop);
 	mem_deref(vm.clk);
-	printf("# %s\n", vm.failed || vm.n != 12 ? "FAILED" : "PASSED");
-	return vm.failed || vm.n != 12 ? 1 : 0;
+	printf("# %s\n", vm.failed || vm.n != NTESTS ? "FAILED" : "PASSED");
+	return vm.failed || vm.n != NTESTS ? 1 : 0;
 }
