@@ -46,4 +46,4 @@ EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop
 
 # make bench: gateway calls per second (SIPp → PRI on the simulated spans).
 BENCH_SH += tests/bench/bench_gw.sh
-EXTRA_DIST += tests/bench/bench_gw.sh
+EXTRA_DIST += tests/bench/bench_gw.sh tests/gw_lib.sh

@@ -26,21 +26,11 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-cp "$top"/conf/strowger.conf "$top"/conf/sim-pri.conf "$top"/conf/sim-exchange.map "$tmp"/
+. "$top/tests/gw_lib.sh"
+gw_setup
 echo "on * answer never" >"$tmp/sim-pbx.script"    # answers at once, holds until cleared
-sed -i -e "s|^\[general\]|[general]\ncontrol_socket = $tmp/ctl.sock\ncdr_database = $tmp/cdr.sqlite|" \
-	-e "s|^port = 5060 |port = 0 |" \
-	-e "s|^core = info|core = notice|" "$tmp/strowger.conf"
-taskset -c 0 "$bd/strowger" -f -c "$tmp/strowger.conf" 2>"$tmp/log" &
-pid=$!
-port= i=0
-while [ $i -lt 200 ]; do
-	port=$(sed -n 's/.*listening on UDP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
-	[ -n "$port" ] && [ "$("$bd/strowger-ctl" -s "$tmp/ctl.sock" spans 2>/dev/null | grep -c ' up ')" = 2 ] && break
-	sleep 0.05
-	i=$((i + 1))
-done
-[ -n "$port" ] || { echo "# the gateway did not start"; cat "$tmp/log"; exit 1; }
+sed -i "s|^core = info|core = notice|" "$tmp/strowger.conf"
+gw_start taskset -c 0 || { echo "# the gateway did not start"; cat "$tmp/log"; exit 1; }
 
 printf '%-10s %-8s %-10s %s\n' "rate/s" "calls" "seconds" "result"
 best=0
@@ -60,7 +50,5 @@ while :; do
 	best=$rate
 	rate=$((rate + step))
 done
-"$bd/strowger-ctl" -s "$tmp/ctl.sock" shutdown >/dev/null 2>&1
-wait "$pid" 2>/dev/null
-pid=
+gw_stop
 echo "RESULT gw_cps_one_core $best calls/s"

@@ -26,20 +26,9 @@ trap cleanup EXIT
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 
-cp "$top"/conf/strowger.conf "$top"/conf/sim-pri.conf "$top"/conf/sim-pbx.script \
-	"$top"/conf/sim-exchange.map "$tmp"/
-sed -i -e "s|^\[general\]|[general]\ncontrol_socket = $tmp/ctl.sock\ncdr_database = $tmp/cdr.sqlite|" \
-	-e "s|^port = 5060 |port = 0 |" "$tmp/strowger.conf"
-"$bd/strowger" -f -c "$tmp/strowger.conf" 2>"$tmp/log" &
-pid=$!
-port= i=0
-while [ $i -lt 200 ]; do
-	port=$(sed -n 's/.*listening on UDP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
-	[ -n "$port" ] && [ "$("$bd/strowger-ctl" -s "$tmp/ctl.sock" spans 2>/dev/null | grep -c ' up ')" = 2 ] && break
-	sleep 0.05
-	i=$((i + 1))
-done
-[ -n "$port" ]
+. "$top/tests/gw_lib.sh"
+gw_setup
+gw_start
 ok $? "the gateway is up (UDP port ${port:-none})"
 
 # Headless baresip (see ../shared/NOTES.md): a sine source, no player.
@@ -96,7 +85,5 @@ set -- $( [ -n "$wav" ] && freq "$wav" || echo 0 0 )
 ok $? "2001234 answers with the 1004 Hz test tone (measured $1 Hz, RMS $2)"
 [ $fail = 0 ] || { tail -n 20 "$tmp/bs.log" | sed 's/^/# baresip: /'; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
 
-"$bd/strowger-ctl" -s "$tmp/ctl.sock" shutdown >/dev/null
-wait "$pid"
-pid=
-exit $fail
+gw_stop
+exit $((fail | $?))

@@ -23,24 +23,9 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-ctl() { "$bd/strowger-ctl" -s "$tmp/ctl.sock" "$@"; }
-
-# The shipped default, with runtime paths in the test's directory and SIP
-# on an ephemeral port (tests never bind fixed ports).
-cp "$top"/conf/strowger.conf "$top"/conf/sim-pri.conf "$top"/conf/sim-pbx.script \
-	"$top"/conf/sim-exchange.map "$tmp"/
-sed -i -e "s|^\[general\]|[general]\ncontrol_socket = $tmp/ctl.sock\ncdr_database = $tmp/cdr.sqlite|" \
-	-e "s|^port = 5060 |port = 0 |" "$tmp/strowger.conf"
-"$bd/strowger" -f -c "$tmp/strowger.conf" 2>"$tmp/log" &
-pid=$!
-port= i=0
-while [ $i -lt 200 ]; do
-	port=$(sed -n 's/.*listening on UDP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
-	[ -n "$port" ] && [ "$(ctl spans 2>/dev/null | grep -c ' up ')" = 2 ] && break
-	sleep 0.05
-	i=$((i + 1))
-done
-[ -n "$port" ]
+. "$top/tests/gw_lib.sh"
+gw_setup
+gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 
 # sipp NAME NUMBER SCENARIO [CALLS]: every call must succeed (exit 0).
@@ -70,8 +55,5 @@ csv=$(ctl cdr --csv)
 echo "$csv" | grep -q ',2001234,.*,16,200,test-exchange' &&
 	echo "$csv" | grep -q ',3000000,.*,17,486,test-exchange'
 ok $? "CDRs record the numbers, causes, statuses and the rule"
-ctl shutdown >/dev/null
-wait "$pid"
-rc=$?
-pid=
-exit $((fail | rc))
+gw_stop
+exit $((fail | $?))

@@ -20,22 +20,12 @@ cleanup() { for p in $pid $upid; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; 
 trap cleanup EXIT
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-ctl() { "$bd/strowger-ctl" -s "$tmp/ctl.sock" "$@"; }
-
 # A free UDP port for the phone, which the dial plan must name.
 uport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cp "$top"/conf/strowger.conf "$top"/conf/sim-pri.conf "$top"/conf/sim-pbx.script \
-	"$top"/conf/sim-exchange.map "$tmp"/
+. "$top/tests/gw_lib.sh"
+gw_setup
 sed -i "s|@127.0.0.1:5062|@127.0.0.1:$uport|" "$tmp/sim-exchange.map"
-sed -i -e "s|^\[general\]|[general]\ncontrol_socket = $tmp/ctl.sock\ncdr_database = $tmp/cdr.sqlite|" \
-	-e "s|^port = 5060 |port = 0 |" "$tmp/strowger.conf"
-"$bd/strowger" -f -c "$tmp/strowger.conf" 2>"$tmp/log" &
-pid=$!
-i=0
-while [ $i -lt 200 ] && [ "$(ctl spans 2>/dev/null | grep -c ' up ')" != 2 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+gw_start || echo "# the gateway did not come up"
 sipp -sn uas -i 127.0.0.1 -p "$uport" -m 1 -nostdin -ci 127.0.0.1 -cp $((20000 + $$ % 20000)) \
 	-timeout 30s -timeout_error >"$tmp/uas.out" 2>&1 &
 upid=$!
@@ -54,7 +44,5 @@ ok $? "the CDR records the ISDN-to-SIP call"
 ctl simcall nopbx 100 | grep -q . ; ctl simcall nopbx 100 >/dev/null 2>&1
 [ $? = 1 ]
 ok $? "simcall to a PBX that does not exist is an error"
-ctl shutdown >/dev/null
-wait "$pid"
-pid=
-exit $fail
+gw_stop
+exit $((fail | $?))
