@@ -30,6 +30,10 @@ struct gateway {
 	struct gw_pstn *pstn;
 	struct gw_sip *sip;
 	bool shutting_down;
+	struct {                 /* since start, for strowger-ctl counters */
+		uint64_t ended, answered;
+		uint64_t cause[128]; /* by Q.850 cause; [0]: the call had none */
+	} count;
 };
 
 static void gateway_destroy(void *data)
@@ -141,6 +145,10 @@ static void maybe_stop(void *arg)
 static void env_ended(struct call *call, const struct cdr *rec, void *arg)
 {
 	struct gateway *gw = arg;
+	gw->count.ended++;
+	gw->count.answered += rec->answer != 0;
+	if (rec->q850_cause >= 0 && rec->q850_cause < 128)
+		gw->count.cause[rec->q850_cause]++;
 	if (cdr_db_write(gw->cdr, rec))
 		LOGE(LC_CDR, call_name(call), "CDR not written");
 	if (gw->shutting_down)
@@ -230,6 +238,57 @@ static int cmd_simcall(struct ctl_out *out, int argc, char **argv, void *arg)
 	return ctl_printf(out, "%s calls %s\n", argv[1], argv[2]);
 }
 
+/* simfault SPAN FAULT [N]: a fault on a simulated span (sim/sim.h). */
+static int cmd_simfault(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	char why[200] = "";
+	char *end = NULL;
+	unsigned long span = argc >= 3 ? strtoul(argv[1], &end, 10) : 0;
+	if (argc < 3 || argc > 4 || *end || span == 0 || span > 1000)
+		return ctl_error(out, "usage: simfault SPAN %s", gw_pstn_fault_names());
+	if (!gw->pstn)
+		return ctl_error(out, "simfault needs [sim]: this gateway has no spans");
+	int rc = gw_pstn_fault(gw->pstn, (unsigned)span, argv[2], argc == 4 ? argv[3] : NULL,
+			       why, sizeof(why));
+	if (rc)
+		return ctl_error(out, "%s", why[0] ? why : strerror(rc));
+	return ctl_printf(out, "span %lu: %s%s%s\n", span, argv[2], argc == 4 ? " " : "",
+			  argc == 4 ? argv[3] : "");
+}
+
+/* counters: `name value` lines, stable names for scripts and monitoring. */
+static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	(void)argc;
+	(void)argv;
+	unsigned now = call_count();
+	ctl_printf(out, "calls.in_progress %u\n", now);
+	ctl_printf(out, "calls.total %llu\n", (unsigned long long)(gw->count.ended + now));
+	ctl_printf(out, "calls.ended %llu\n", (unsigned long long)gw->count.ended);
+	ctl_printf(out, "calls.answered %llu\n", (unsigned long long)gw->count.answered);
+	for (unsigned c = 0; c < 128; c++)
+		if (gw->count.cause[c])
+			ctl_printf(out, "calls.cause.%u %llu\n", c,
+				   (unsigned long long)gw->count.cause[c]);
+	if (gw->sip) {
+		const struct sip_stack *st = gw_sip_stack(gw->sip);
+		struct sip_stats ss;
+		sip_stack_stats(st, &ss);
+		ctl_printf(out, "sip.rx_msgs %llu\nsip.tx_msgs %llu\nsip.rx_bad %llu\n",
+			   (unsigned long long)ss.rx_msgs, (unsigned long long)ss.tx_msgs,
+			   (unsigned long long)ss.rx_bad);
+		ctl_printf(out, "sip.retransmissions %llu\n",
+			   (unsigned long long)ss.retransmissions);
+		ctl_printf(out, "sip.sessions %llu\nsip.sessions.now %u\n",
+			   (unsigned long long)ss.sessions, sip_stack_sess_count(st));
+		ctl_printf(out, "sip.transactions %llu\nsip.transactions.now %u\n",
+			   (unsigned long long)ss.txns, sip_stack_txn_count(st));
+	}
+	return gw->pstn ? gw_pstn_counters(gw->pstn, out) : 0;
+}
+
 /* explain --called N [--calling N] [--from trunk:X] [--dir to-sip] ...:
  * the running dial plan's decision, rule by rule. */
 static int cmd_explain(struct ctl_out *out, int argc, char **argv, void *arg)
@@ -289,6 +348,14 @@ static int ctl_start(struct gateway *gw)
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "simcall", "PBX NUMBER [FROM]",
 				 "a simulated PBX calls NUMBER through the gateway", cmd_simcall, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "simfault", "SPAN FAULT [N]",
+				 "inject a fault on a simulated span (red, dchan-down, lose N, ...)",
+				 cmd_simfault, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "counters", "",
+				 "calls by outcome, SIP statistics, D-channel transitions",
+				 cmd_counters, gw);
 	if (rc)
 		LOGE(LC_CTL, NULL, "control socket %s: %s", path, strerror(rc));
 	return rc;

@@ -23,6 +23,7 @@ struct gw_span {
 	struct isdn_tdm *it;
 	enum isdn_iface iface;
 	unsigned chan_base;           /* global DAHDI channel of timeslot 1 */
+	uint64_t dchan_ups, dchan_downs; /* Q.921 link transitions (counters) */
 };
 
 struct gw_pbx {
@@ -77,13 +78,27 @@ static struct leg_isdn_group *group_get(struct gw_pstn *p, const char *name)
 	return g;
 }
 
+/* The ISDN leg's link handler, counted on the way: `arg` is the span's
+ * leg_isdn_span, the first member of its gw_span. */
+static void span_link(struct isdn_ctrl *ctrl, bool up, void *arg)
+{
+	struct gw_span *s = arg;
+	if (up)
+		s->dchan_ups++;
+	else
+		s->dchan_downs++;
+	leg_isdn_handlers.link(ctrl, up, arg);
+}
+
 static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct call_env *env)
 {
 	struct gw_span *s = &p->span[p->n_spans];
 	*s = (struct gw_span){ .iface = c->isdn.iface };
 	s->ls = (struct leg_isdn_span){ .env = env, .number = c->number, .accepting = true };
 	snprintf(s->ls.group, sizeof(s->ls.group), "%s", c->group);
-	int rc = isdn_tdm_open(&s->it, p->tdm, c->number, &c->isdn, &leg_isdn_handlers, &s->ls);
+	struct isdn_handlers h = leg_isdn_handlers; /* the controller keeps a copy */
+	h.link = span_link;
+	int rc = isdn_tdm_open(&s->it, p->tdm, c->number, &c->isdn, &h, &s->ls);
 	if (rc) {
 		LOGE(LC_ISDN, NULL, "span %u: %s", c->number, strerror(rc));
 		return rc;
@@ -271,4 +286,113 @@ int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out)
 			   isdn_ctrl_ncalls(s->ls.ctrl), isdn_ctrl_name(s->ls.ctrl));
 	}
 	return 0;
+}
+
+int gw_pstn_counters(const struct gw_pstn *p, struct ctl_out *out)
+{
+	for (unsigned i = 0; i < p->n_spans; i++) {
+		const struct gw_span *s = &p->span[i];
+		ctl_printf(out, "span.%u.dchan_up %llu\n", s->ls.number,
+			   (unsigned long long)s->dchan_ups);
+		ctl_printf(out, "span.%u.dchan_down %llu\n", s->ls.number,
+			   (unsigned long long)s->dchan_downs);
+	}
+	return 0;
+}
+
+/* --- faults on the simulated spans (strowger-ctl simfault) --------------- */
+
+static int fault_alarm(struct sim_span *s, unsigned alarms)
+{
+	return sim_span_alarm(s, alarms);
+}
+
+static int fault_dchan(struct sim_span *s, unsigned up)
+{
+	return sim_span_dchan(s, up != 0);
+}
+
+static int fault_slip(struct sim_span *s, unsigned unused)
+{
+	(void)unused;
+	sim_span_slip(s);
+	return 0;
+}
+
+static int fault_lose(struct sim_span *s, unsigned n)
+{
+	sim_span_lose_frames(s, n);
+	return 0;
+}
+
+static int fault_bad_fcs(struct sim_span *s, unsigned n)
+{
+	sim_span_bad_fcs(s, n);
+	return 0;
+}
+
+/* `arg` is the fault's own value, or (counted) the operator's N. */
+static const struct fault {
+	const char *name;
+	int (*inject)(struct sim_span *s, unsigned arg);
+	unsigned arg;
+	bool counted;
+} faults[] = {
+	{ "red", fault_alarm, TDM_ALARM_RED, false },
+	{ "yellow", fault_alarm, TDM_ALARM_YELLOW, false },
+	{ "blue", fault_alarm, TDM_ALARM_BLUE, false },
+	{ "clear", fault_alarm, 0, false },
+	{ "dchan-down", fault_dchan, 0, false },
+	{ "dchan-up", fault_dchan, 1, false },
+	{ "slip", fault_slip, 0, false },
+	{ "lose", fault_lose, 0, true },
+	{ "bad-fcs", fault_bad_fcs, 0, true },
+};
+
+const char *gw_pstn_fault_names(void)
+{
+	return "red|yellow|blue|clear|dchan-down|dchan-up|slip|lose N|bad-fcs N";
+}
+
+int gw_pstn_fault(struct gw_pstn *p, unsigned span, const char *what, const char *n,
+		  char *why, size_t whylen)
+{
+	if (!p->sim) {
+		snprintf(why, whylen, "simfault needs [sim]: these spans are real");
+		return ENOTSUP;
+	}
+	struct sim_span *s = sim_span_find(p->sim, span);
+	if (!s) {
+		snprintf(why, whylen, "no sim span %u (the sim has spans 1-%u)", span,
+			 sim_span_count(p->sim));
+		return ENOENT;
+	}
+	const struct fault *f = NULL;
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (!strcmp(faults[i].name, what))
+			f = &faults[i];
+	if (!f) {
+		snprintf(why, whylen, "unknown fault '%s'; faults: %s", what,
+			 gw_pstn_fault_names());
+		return EINVAL;
+	}
+	unsigned arg = f->arg;
+	if (f->counted || n) {
+		char *end = NULL;
+		unsigned long v = n ? strtoul(n, &end, 10) : 0;
+		if (!f->counted || !n || !n[0] || *end || v == 0 || v > 1000000) {
+			snprintf(why, whylen, f->counted ? "%s needs a count N (1-1000000)"
+							 : "%s takes no count",
+				 what);
+			return EINVAL;
+		}
+		arg = (unsigned)v;
+	}
+	int rc = f->inject(s, arg);
+	if (rc)
+		snprintf(why, whylen, "%s on sim span %u: %s", what, span, strerror(rc));
+	else
+		LOGN(LC_SIM, NULL, "fault injected on sim span %u: %s%s%s", span, what,
+		     n ? " " : "", n ? n : "");
+	return rc;
 }

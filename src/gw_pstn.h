@@ -32,6 +32,16 @@ int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out);
  * it has calls of an earlier `call` in progress.  Errors go to `why`. */
 int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
 		     const char *from, char *why, size_t whylen);
+/* "counters" for strowger-ctl: each span's D-channel up and down
+ * transitions, as `span.N.dchan_up COUNT` lines. */
+int gw_pstn_counters(const struct gw_pstn *p, struct ctl_out *out);
+/* Inject fault `what` (gw_pstn_fault_names(); `n` the count of those that
+ * take one, else NULL) on sim span `span` (the sim's numbering, which is the
+ * gateway's for its own spans).  ENOTSUP without [sim], ENOENT for no such
+ * span, EINVAL for a bad fault or count; the reason goes to `why`. */
+int gw_pstn_fault(struct gw_pstn *p, unsigned span, const char *what, const char *n,
+		  char *why, size_t whylen);
+const char *gw_pstn_fault_names(void);
 /* The global DAHDI channel of B-channel `chan` on span `span`, or 0. */
 unsigned gw_pstn_channo(const struct gw_pstn *p, unsigned span, int chan);
 

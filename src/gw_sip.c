@@ -128,6 +128,11 @@ const struct leg_sip_env *gw_sip_env(const struct gw_sip *s)
 	return &s->env;
 }
 
+const struct sip_stack *gw_sip_stack(const struct gw_sip *s)
+{
+	return s->stack;
+}
+
 void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg)
 {
 	/* The trunk name lives in the configuration that is now in force. */

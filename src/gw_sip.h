@@ -19,6 +19,8 @@ struct gw_sip;
 int gw_sip_alloc(struct gw_sip **sp, struct loop *loop, const struct sg_config *cfg,
 		 const struct call_env *calls, bool alaw);
 const struct leg_sip_env *gw_sip_env(const struct gw_sip *s);
+/* The stack, for its statistics (strowger-ctl counters). */
+const struct sip_stack *gw_sip_stack(const struct gw_sip *s);
 /* After a reload: the cause table SIP legs quote in Reason headers. */
 void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg);
 /* New INVITEs refused (503) while false: graceful shutdown. */

@@ -30,6 +30,17 @@ tests_unit_call_test_cdr_SOURCES = tests/unit/call/test_cdr.c
 tests_unit_call_test_cdr_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_cdr_LDADD = $(TEST_LDADD)
 
+# The systemd unit with this build's paths, built with the programs and
+# installed as an example next to the mapping tables (copying it into
+# /etc/systemd/system is the operator's choice, and needs no root here).
+pkgdata_DATA = conf/strowger.service
+CLEANFILES += conf/strowger.service
+EXTRA_DIST += conf/strowger.service.in
+conf/strowger.service: $(srcdir)/conf/strowger.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf && sed -e 's|@bindir[@]|$(bindir)|g' \
+		-e 's|@sysconfdir[@]|$(sysconfdir)|g' -e 's|@localstatedir[@]|$(localstatedir)|g' \
+		$(srcdir)/conf/strowger.service.in >$@.tmp && mv $@.tmp $@
+
 # Where the installed gateway keeps its socket and CDRs.
 install-data-local:
 	$(MKDIR_P) $(DESTDIR)$(localstatedir)/run/strowger $(DESTDIR)$(localstatedir)/lib/strowger
@@ -43,6 +54,10 @@ noinst_HEADERS += src/gw_sip.h src/gw_media.h
 TESTS += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh
 EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh tests/interop/gw_uac_answer.xml \
 	tests/interop/gw_uac_reject.xml.in
+
+# Interop: the PSTN side fails mid-call (simfault); BYE with Reason cause 41.
+TESTS += tests/interop/gw_dchan_loss.sh
+EXTRA_DIST += tests/interop/gw_dchan_loss.sh tests/interop/gw_uac_bye_in.xml
 
 # make bench: gateway calls per second (SIPp → PRI on the simulated spans).
 BENCH_SH += tests/bench/bench_gw.sh

@@ -14,6 +14,16 @@
 
 ctl() { "$bd/strowger-ctl" -s "$tmp/ctl.sock" "$@"; }
 
+# A port the kernel just gave out (UDP, or TCP with "tcp"): for SIPp's
+# control socket and for peers the dial plan must name.  Scripts that run
+# in parallel under make -j then never collide, as a formula on $$ could.
+free_port() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1:] == ["tcp"] else socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' "$@"
+}
+
 gw_setup() {
 	cp "$top"/conf/strowger.conf "$top"/conf/sim-pri.conf "$top"/conf/sim-pbx.script \
 		"$top"/conf/sim-exchange.map "$tmp"/

@@ -38,7 +38,7 @@ while :; do
 	m=$((rate * secs))
 	start=$(date +%s.%N)
 	taskset -c 1 sipp "127.0.0.1:$port" -sn uac -s 2000000 -i 127.0.0.1 -p 0 \
-		-ci 127.0.0.1 -cp $((20000 + $$ % 20000)) -nostdin -r "$rate" -m "$m" \
+		-ci 127.0.0.1 -cp "$(free_port)" -nostdin -r "$rate" -m "$m" \
 		-l 2000 -timeout $((secs * 3 + 10))s -timeout_error >"$tmp/sipp.out" 2>&1
 	rc=$?
 	took=$(echo "$(date +%s.%N) - $start" | bc)

@@ -31,7 +31,7 @@ ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 # sipp NAME NUMBER SCENARIO [CALLS]: every call must succeed (exit 0).
 call() {
 	name=$1 num=$2 sf=$3 m=${4:-5}
-	cp=$((20000 + $$ % 20000 + n))
+	cp=$(free_port)
 	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
 		-sf "$sf" -s "$num" -m "$m" -r 10 -l 10 -timeout 30s -timeout_error \
 		>"$tmp/sipp.out" 2>&1

@@ -20,13 +20,13 @@ cleanup() { for p in $pid $upid; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; 
 trap cleanup EXIT
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-# A free UDP port for the phone, which the dial plan must name.
-uport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 . "$top/tests/gw_lib.sh"
+# A free UDP port for the phone, which the dial plan must name.
+uport=$(free_port)
 gw_setup
 sed -i "s|@127.0.0.1:5062|@127.0.0.1:$uport|" "$tmp/sim-exchange.map"
 gw_start || echo "# the gateway did not come up"
-sipp -sn uas -i 127.0.0.1 -p "$uport" -m 1 -nostdin -ci 127.0.0.1 -cp $((20000 + $$ % 20000)) \
+sipp -sn uas -i 127.0.0.1 -p "$uport" -m 1 -nostdin -ci 127.0.0.1 -cp "$(free_port)" \
 	-timeout 30s -timeout_error >"$tmp/uas.out" 2>&1 &
 upid=$!
 sleep 0.3 # let sipp bind its port (a real process)

@@ -18,6 +18,7 @@ if ! command -v sipp >/dev/null 2>&1; then
 fi
 
 tmp=$(mktemp -d)
+. "$top_srcdir/tests/gw_lib.sh" # free_port
 trap 'rm -rf "$tmp"' EXIT
 
 # run NAME UAS_ARGS HOST SIPP_ARGS...: start the UAS, run sipp against
@@ -41,7 +42,7 @@ run() {
 		kill "$upid" 2>/dev/null
 		return
 	fi
-	cp=$((20000 + $$ % 20000 + n))
+	cp=$(free_port)
 	sipp "$host:$port" -ci 127.0.0.1 -cp "$cp" -nostdin \
 		-timeout 20s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
 	rc=$?

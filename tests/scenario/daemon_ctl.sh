@@ -1,7 +1,7 @@
 #!/bin/sh
 # Scenario: an operator runs the gateway and drives it with strowger-ctl:
-# version, help, a CDR export, a reload (good, then bad), an unknown command,
-# and a graceful shutdown.  Prints TAP.  Needs $top_builddir (make check).
+# version, help, a CDR export, a reload (good, then bad), simfault without a
+# sim, counters, an unknown command, and a graceful shutdown.  Prints TAP.  Needs $top_builddir (make check).
 set -u
 bd=${top_builddir:-.}
 tmp=$(mktemp -d) || exit 1
@@ -22,7 +22,7 @@ cdr_database = $tmp/cdr.sqlite
 dialplan = $top/mapping/pbx-pri.map
 CONF
 
-echo "1..10"
+echo "1..12"
 "$bd/strowger" -f -c "$tmp/s.conf" 2>"$tmp/log" &
 pid=$!
 # Wait (bounded) for the daemon to come up: a real process, real time.
@@ -45,6 +45,13 @@ ctl reload >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc = 1 ] && grep -q "reload failed" "$tmp/err" && grep -q "s.conf:2: \[general\] key 'nodee': unknown key" "$tmp/log" &&
 	ctl explain --called +442079460142 --from trunk:itsp | grep -q "pbx-pri"
 ok $? "reload of a bad file fails (exit $rc), logs file:line:key, keeps running"
+ctl simfault 1 red >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 1 ] && grep -q "simfault needs \[sim\]" "$tmp/err"
+ok $? "simfault on a gateway without [sim] is refused (exit $rc)"
+ctl counters >"$tmp/counters"
+grep -qx 'calls.in_progress 0' "$tmp/counters" && grep -qx 'calls.ended 0' "$tmp/counters" &&
+	grep -qx 'calls.answered 0' "$tmp/counters" && ! grep -q '^sip\.' "$tmp/counters"
+ok $? "counters on an idle gateway without [sip]: no calls, no SIP lines"
 ctl frobnicate >/dev/null 2>&1; rc=$?
 [ $rc = 1 ]; ok $? "an unknown command exits 1"
 ctl shutdown | grep -q "shutting down"

@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Interop: the PSTN side fails in the middle of a call.  SIPp calls the
+# echo number (7000000) on the gateway's embedded default and holds; with
+# the call up, `strowger-ctl simfault` puts the span that carries it in RED
+# alarm.  The gateway must clear the call with Q.850 cause 41 (temporary
+# failure) and tell SIPp in a BYE with `Reason: Q.850;cause=41` (RFC 3326).
+# Then the alarm clears, the span comes back (Q.921 re-established), a new
+# call works; the same again with the D-channel alone lost (dchan-down),
+# which only Q.921 notices; the CDRs and `counters` show what happened.
+# Prints TAP; skips only when sipp is missing.
+set -u
+bd=${top_builddir:-.}
+top=$(cd "${top_srcdir:-.}" && pwd)
+dir=$top/tests/interop
+plan=14
+echo "1..$plan"
+if ! command -v sipp >/dev/null 2>&1; then
+	i=1
+	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
+	exit 0
+fi
+tmp=$(mktemp -d) || exit 1
+pid= spid=
+cleanup() {
+	[ -n "$spid" ] && kill "$spid" 2>/dev/null
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+diag() { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+. "$top/tests/gw_lib.sh"
+gw_setup
+gw_start
+ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
+
+# sipp SCENARIO [ARGS...]: one call to the echo number, bounded by -timeout.
+sipp_call() {
+	sf=$1
+	shift
+	cp=$(free_port)
+	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
+		-sf "$sf" -s 7000000 -m 1 -timeout 30s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
+}
+
+# The span carrying the answered call: wait (bounded, 10 s) for it to be
+# ACTIVE, then read `spans` for the span with a call.
+span_of_call() {
+	i=0
+	while [ $i -lt 200 ]; do
+		if ctl calls | grep -q ' ACTIVE '; then
+			ctl spans | awk 'NR > 1 && $5 == 1 { print $1; exit }'
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Both spans up again: bounded (30 s: Q.921 re-establishes after the fault).
+spans_up() {
+	i=0
+	while [ $i -lt 300 ]; do
+		[ "$(ctl spans | grep -c ' up  *none ')" = 2 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# fault_mid_call FAULT CLEAR: a held call, FAULT on its span, BYE with 41.
+fault_mid_call() {
+	sipp_call "$dir/gw_uac_bye_in.xml" &
+	spid=$!
+	span=$(span_of_call)
+	[ -n "$span" ] && ctl simfault "$span" "$1" >/dev/null
+	ok $? "a call is up on span ${span:-none}; simfault $1 on it"
+	wait "$spid"
+	rc=$?
+	spid=
+	ok $rc "$1: the gateway sends BYE with Reason Q.850 cause 41; SIPp answers 200"
+	[ $rc = 0 ] || diag
+	ctl spans | awk -v s="$span" '$1 == s && $3 == "down" { f = 1 } END { exit !f }'
+	ok $? "while $1 lasts, spans shows span $span's D-channel down"
+	ctl simfault "$span" "$2" >/dev/null && spans_up
+	rc=$?
+	ok $rc "simfault $2: span $span comes back up"
+	[ $rc = 0 ] || ctl spans | sed 's/^/# /'
+	sipp_call "$dir/gw_uac_answer.xml"
+	rc=$?
+	ok $rc "after $1 and $2, a new call is answered"
+	[ $rc = 0 ] || diag
+}
+
+fault_mid_call red clear
+# The same with only the D-channel lost: frames stop both ways and Q.921
+# (T200 retransmissions, T203 idle) finds out, so it takes longer.
+fault_mid_call dchan-down dchan-up
+
+csv=$(ctl cdr --csv)
+[ "$(echo "$csv" | grep -c ',7000000,.*,41,200,test-exchange')" = 2 ] &&
+	[ "$(echo "$csv" | grep -c ',7000000,.*,16,200,test-exchange')" = 2 ]
+rc=$?
+ok $rc "the CDRs record cause 41 for the calls lost, 16 for the others"
+[ $rc = 0 ] || echo "$csv" | sed 's/^/# /'
+
+ctl counters >"$tmp/counters"
+grep -qx 'calls.ended 4' "$tmp/counters" && grep -qx 'calls.answered 4' "$tmp/counters" &&
+	grep -qx 'calls.cause.41 2' "$tmp/counters" && grep -qx 'calls.cause.16 2' "$tmp/counters" &&
+	grep -qx 'calls.in_progress 0' "$tmp/counters" &&
+	grep -q '^sip.rx_msgs [1-9]' "$tmp/counters" && grep -q '^sip.sessions 4$' "$tmp/counters" &&
+	grep -q '^span.[12].dchan_down [1-9]' "$tmp/counters"
+rc=$?
+ok $rc "counters: 4 calls answered, 2 with cause 41, SIP messages, a D-channel down"
+[ $rc = 0 ] || sed 's/^/# /' "$tmp/counters"
+
+ctl simfault 1 purple >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc = 1 ] && grep -q "unknown fault 'purple'; faults: red|yellow|blue|clear|dchan-down" "$tmp/err"
+ok $? "an unknown fault is refused with the list of faults"
+gw_stop
+exit $((fail | $?))
