@@ -250,8 +250,11 @@ static int answer_2xx(struct sip_sess *ss, const osip_message_t *req, osip_messa
 	ss->tx2xx = NULL;
 	err = sip_msg_print(r, &ss->tx2xx, &ss->tx2xx_len);
 	if (!err && body) {
+		/* Copy first: a re-INVITE's default answer is local_sdp itself. */
+		char *copy = strdup(body);
+
 		free(ss->local_sdp);
-		ss->local_sdp = strdup(body);
+		ss->local_sdp = copy;
 	}
 	if (err) {
 		osip_message_free(r);
@@ -270,15 +273,16 @@ int sip_sess_answer(struct sip_sess *ss, uint16_t status, const char *reason, co
 	osip_message_t *r;
 	int err;
 
-	if (!ss->s || ss->uac || !ss->ist || sip_txn_final_sent(ss->ist) || status < 100 ||
-	    status > 699)
+	/* A UAC session answers only re-INVITEs from the far end (§14.2). */
+	if (!ss->s || (ss->uac && !ss->reinvite) || !ss->ist || sip_txn_final_sent(ss->ist) ||
+	    status < 100 || status > 699)
 		return EPROTO;
 	req = sip_txn_req(ss->ist);
 	err = build_answer(ss, req, status, reason, ctype, body, &r);
 	if (err)
 		return err;
 	if (status < 200) {
-		if (status > 100)
+		if (status > 100 && !ss->reinvite)
 			sip_sess_set_state(ss, SIP_SESS_EARLY);
 		return sip_txn_respond(ss->ist, r);
 	}
@@ -318,8 +322,9 @@ static void uas_invite(struct sip_stack *s, struct sip_txn *t, osip_message_t *r
 		sip_sess_answer(ss, 480, NULL, NULL, NULL);
 }
 
-/* A re-INVITE (§14.2): refresh the target and answer 200 with the session
- * description we gave last (offer/answer processing comes with sip/sdp). */
+/* A re-INVITE (§14.2), on a session either side started: refresh the
+ * target and hand the offer to the user, who answers it (RFC 3264 §8); if
+ * it does not, 200 with the session description we gave last. */
 static void uas_reinvite(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req)
 {
 	if (ss->rtx.heap_idx || (ss->ist && !sip_txn_final_sent(ss->ist))) {
@@ -328,6 +333,8 @@ static void uas_reinvite(struct sip_sess *ss, struct sip_txn *t, osip_message_t 
 	}
 	sip_dlg_refresh_target(ss->dlg, req);
 	sip_sess_keep_sdp(ss, req);
+	if (ss->ist) /* an earlier INVITE's, perhaps still waiting for its ACK */
+		sip_txn_detach(ss->ist);
 	mem_deref(ss->ist);
 	ss->ist = mem_ref(t);
 	sip_txn_set_owner(t, ss);

@@ -750,3 +750,83 @@ Test(sip, tcp_stalled_message_closes_stream)
 	cr_assert_eq(recv(fd, buf, sizeof(buf), 0), 0, "closed after tcp_msg_timeout");
 	close(fd);
 }
+
+static void send_reinvite(int cseq, const char *branch, const char *tag)
+{
+	psend("INVITE sip:b@127.0.0.1:$S SIP/2.0\r\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bK%s\r\n"
+	      "From: <sip:a@127.0.0.1>;tag=ft1\r\nTo: <sip:b@127.0.0.1>;tag=%s\r\n"
+	      "Call-ID: call-1@test\r\nCSeq: %d INVITE\r\nMax-Forwards: 70\r\n"
+	      "Contact: <sip:a@127.0.0.1:$P>\r\nContent-Type: application/sdp\r\n"
+	      "Content-Length: %zu\r\n\r\n%s",
+	      branch, tag, cseq, strlen(sdp), sdp);
+}
+
+/* RFC 3261 §14.2: a re-INVITE nobody answers gets 200 with the SDP we gave
+ * last, every time (the second once carried freed memory). */
+Test(sip, reinvite_answered_with_our_last_sdp_each_time)
+{
+	char tag[64];
+
+	send_invite("inv20");
+	expect_status(180);
+	expect_status(200);
+	snprintf(tag, sizeof(tag), "%s", to_tag());
+	send_in_dialog("ACK", 1, "ack20", tag);
+	for (int i = 0; i < 3; i++) {
+		char br[16];
+
+		snprintf(br, sizeof(br), "re20-%d", i);
+		send_reinvite(2 + i, br, tag);
+		expect_status(200);
+		cr_assert(strstr(rx, "\r\n\r\nv=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n") &&
+			      strstr(rx, "m=audio 4000 RTP/AVP 8\r\n"),
+			  "re-INVITE %d: %s", i, rx);
+		snprintf(br, sizeof(br), "ra20-%d", i);
+		send_in_dialog("ACK", 2 + i, br, tag);
+	}
+	loop_run_for(loop, 2 * NS_PER_S);
+	expect_nothing(); /* each ACK stopped its 2xx */
+	cr_assert_eq(n_established, 1);
+	cr_assert_eq(n_terminated, 0);
+	send_in_dialog("BYE", 9, "bye20", tag);
+	expect_status(200);
+	cr_assert_eq(n_terminated, 1);
+}
+
+/* A re-INVITE from the far end of a call we placed (the PSTN called a SIP
+ * phone, which puts it on hold) is answered too: once it never was. */
+Test(sip, uac_session_answers_a_reinvite_from_the_far_end)
+{
+	char from[128], cid[128];
+	struct sip_sess *s = call_peer();
+
+	cr_assert_not_null(keep(precv()));
+	answer_request(200, "pt21", true);
+	cr_assert_eq(n_answered, 1);
+	cr_assert(precv() && !strncmp(rx, "ACK ", 4), "got %.40s", rx);
+	/* Our From (with our tag) is the To of the far end's requests. */
+	sscanf(strstr(req_copy, "From: ") + 6, "%127[^\r]", from);
+	sscanf(strstr(req_copy, "Call-ID: ") + 9, "%127[^\r]", cid);
+	psend("INVITE sip:gw@127.0.0.1:$S SIP/2.0\r\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bKre21\r\n"
+	      "From: <sip:b@127.0.0.1>;tag=pt21\r\nTo: %s\r\nCall-ID: %s\r\n"
+	      "CSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContact: <sip:b@127.0.0.1:$P>\r\n"
+	      "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+	      from, cid, strlen(sdp), sdp);
+	expect_status(200);
+	cr_assert(strstr(rx, "CSeq: 1 INVITE\r\n") && strstr(rx, "m=audio 4000 RTP/AVP 8\r\n"),
+		  "%s", rx);
+	cr_assert_eq(sip_sess_state(s), SIP_SESS_ESTABLISHED);
+	psend("ACK sip:gw@127.0.0.1:$S SIP/2.0\r\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bKra21\r\n"
+	      "From: <sip:b@127.0.0.1>;tag=pt21\r\nTo: %s\r\nCall-ID: %s\r\n"
+	      "CSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+	      from, cid);
+	loop_run_for(loop, 2 * NS_PER_S);
+	expect_nothing(); /* the ACK stopped the 2xx */
+	cr_assert_eq(sip_sess_bye(s), 0);
+	cr_assert(keep(precv()) && !strncmp(rx, "BYE ", 4), "got %.40s", rx);
+	answer_request(200, "pt21", false);
+	cr_assert_eq(n_terminated, 1);
+}
