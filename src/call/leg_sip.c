@@ -267,7 +267,7 @@ static void identity(const struct call_setup *s, const char *host, char *from, c
 static int invite_send(struct leg_sip *l, const struct call_setup *s,
 		       const struct leg_sip_target *t, const char *ruri, const char *host)
 {
-	char from[HDR_MAX], to[HDR_MAX], hdr[2][HDR_MAX], sdp[LEG_SIP_SDP_MAX], addr[64];
+	char from[HDR_MAX], to[HDR_MAX], hdr[2][HDR_MAX], addr[64];
 	char user[3 * ROUTE_NUM_MAX + 2];
 	const char *extra[3];
 	struct sip_sdp_caps caps;
@@ -278,7 +278,7 @@ static int invite_send(struct leg_sip *l, const struct call_setup *s,
 	else
 		snprintf(to, sizeof(to), "<sip:%s@%s>", user, host);
 	leg_sip_caps(l, &caps, addr, sizeof(addr));
-	int err = sip_sdp_offer(&caps, sdp, sizeof(sdp));
+	int err = sip_sdp_offer(&caps, l->sdp, sizeof(l->sdp));
 	if (err)
 		return err;
 	struct sip_invite_prm prm = {
@@ -289,7 +289,7 @@ static int invite_send(struct leg_sip *l, const struct call_setup *s,
 	    .from = from,
 	    .to = to,
 	    .ctype = "application/sdp",
-	    .body = sdp,
+	    .body = l->sdp,
 	    .extra_headers = extra,
 	};
 	struct sip_sess *ss = NULL;
@@ -431,14 +431,18 @@ static void on_answered(struct leg_sip *l, const struct sip_msg *msg)
 	call_leg_answer(&l->leg);
 }
 
-/* A new offer in a re-INVITE (hold, a new address): follow the address;
- * the stack answers with our last SDP. */
+/* A re-INVITE (RFC 3261 §14.2) changes the media, never the call: hold,
+ * resume, a new address.  Its offer is answered here (RFC 3264 §8); one we
+ * cannot take gets 488 and the session goes on as it was.  Without an
+ * offer the stack offers our last SDP in the 200. */
 static void on_reinvite(struct leg_sip *l, const struct sip_msg *msg)
 {
 	char body[LEG_SIP_SDP_MAX];
 	const char *text = leg_sip_sdp_body(msg, body, sizeof(body));
-	if (text)
-		leg_sip_offer_follow(l, text);
+	if (!text)
+		return;
+	int err = leg_sip_reoffer(l, text); /* logs why it refuses */
+	answer_with(l, !err ? 200 : err == EPROTO ? 488 : 500, !err);
 }
 
 /* The session is over: an error response, a BYE, a timeout.  The cause is

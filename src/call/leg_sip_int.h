@@ -27,7 +27,10 @@ struct leg_sip {
 	char call_id[128];
 	char trunk[ROUTE_NAME_MAX];
 	char name[32];
-	char sdp[LEG_SIP_SDP_MAX]; /* UAS: our answer, for 183 and 200 */
+	char sdp[LEG_SIP_SDP_MAX]; /* our last SDP: UAS answer (183, 200), UAC offer */
+	/* o= of our SDP: one session id, the version raised at each change
+	 * (RFC 3264 §8); the id is set with our first SDP. */
+	uint64_t sdp_id, sdp_ver;
 };
 
 /* --- leg_sip_media.c: the RTP stream and offer/answer (RFC 3264) --- */
@@ -36,8 +39,9 @@ struct leg_sip {
  * env's range, else that even port (its RTCP pair with it). */
 int leg_sip_stream_make(struct leg_sip *l, uint8_t pt, int te_pt,
 			const struct sockaddr_storage *rem, socklen_t rem_len, uint16_t port);
-/* What we offer or answer with: the stream's address and port. */
-void leg_sip_caps(const struct leg_sip *l, struct sip_sdp_caps *c, char *addr, size_t sz);
+/* What we offer or answer with: the stream's address and port, our
+ * session id and version (the id fixed at the first call). */
+void leg_sip_caps(struct leg_sip *l, struct sip_sdp_caps *c, char *addr, size_t sz);
 /* The application/sdp body of a message, NUL-terminated in buf, or NULL. */
 const char *leg_sip_sdp_body(const struct sip_msg *msg, char *buf, size_t sz);
 /* UAS: make the stream toward the offer, write our answer into l->sdp.
@@ -45,8 +49,11 @@ const char *leg_sip_sdp_body(const struct sip_msg *msg, char *buf, size_t sz);
 int leg_sip_offer_take(struct leg_sip *l, const char *text);
 /* UAC: the answer's address and codec (the stream remade if it changed). */
 int leg_sip_answer_take(struct leg_sip *l, const char *text);
-/* A re-INVITE's offer: follow its address. */
-void leg_sip_offer_follow(struct leg_sip *l, const char *text);
+/* A new offer in the dialog (re-INVITE, RFC 3264 §8): hold, resume, a new
+ * address.  The stream follows the address and keeps its codec and port;
+ * our answer goes to l->sdp.  EPROTO: the offer drops our codec or has no
+ * audio we can carry (488; the session stays as it was, RFC 3261 §14.2). */
+int leg_sip_reoffer(struct leg_sip *l, const char *text);
 
 /* --- leg_sip_hdr.c --- */
 

@@ -19,21 +19,34 @@
 #include "core/loop.h"
 #include "core/mem.h"
 
-/* The first audio stream we can carry: RTP/AVP with PCMA or PCMU under its
- * static number (RFC 3551 §6), and RFC 4733 events if offered. */
+/* PCMA or PCMU under its static number (RFC 3551 §6): the payload type,
+ * else -1. */
+static int g711_of(const struct sip_sdp_fmt *f)
+{
+	if ((f->pt == MEDIA_PT_PCMA && !strcasecmp(f->name, "PCMA")) ||
+	    (f->pt == MEDIA_PT_PCMU && !strcasecmp(f->name, "PCMU")))
+		return f->pt;
+	return -1;
+}
+
+static bool audio_rtp(const struct sip_sdp_media *m)
+{
+	return !strcmp(m->type, "audio") && m->port && !strcmp(m->proto, "RTP/AVP");
+}
+
+/* The first audio stream we can carry, its first G.711 codec, and RFC
+ * 4733 events if offered. */
 static int audio_pick(const struct sip_sdp *sdp, unsigned *idx, uint8_t *pt, int *te_pt)
 {
 	for (unsigned i = 0; i < sdp->n; i++) {
 		const struct sip_sdp_media *m = &sdp->m[i];
-		if (strcmp(m->type, "audio") || !m->port || strcmp(m->proto, "RTP/AVP"))
+		if (!audio_rtp(m))
 			continue;
 		int codec = -1;
 		*te_pt = -1;
 		for (unsigned k = 0; k < m->n_fmt; k++) {
 			const struct sip_sdp_fmt *f = &m->fmt[k];
-			if (codec < 0 &&
-			    ((f->pt == MEDIA_PT_PCMA && !strcasecmp(f->name, "PCMA")) ||
-			     (f->pt == MEDIA_PT_PCMU && !strcasecmp(f->name, "PCMU"))))
+			if (codec < 0 && g711_of(f) >= 0)
 				codec = f->pt;
 			else if (!strcasecmp(f->name, "telephone-event") && *te_pt < 0)
 				*te_pt = f->pt;
@@ -45,6 +58,40 @@ static int audio_pick(const struct sip_sdp *sdp, unsigned *idx, uint8_t *pt, int
 		}
 	}
 	return EPROTO;
+}
+
+/* The first audio stream that still offers our codec `pt`. */
+static int audio_keep(const struct sip_sdp *sdp, uint8_t pt, unsigned *idx)
+{
+	for (unsigned i = 0; i < sdp->n; i++) {
+		const struct sip_sdp_media *m = &sdp->m[i];
+		for (unsigned k = 0; audio_rtp(m) && k < m->n_fmt; k++) {
+			if (g711_of(&m->fmt[k]) == pt) {
+				*idx = i;
+				return 0;
+			}
+		}
+	}
+	return EPROTO;
+}
+
+/* What we answer: in stream `idx` only codec `pt` and events `te_pt` (RFC
+ * 3264 §6.1: a subset of the offer); every other stream rejected (§6:
+ * port 0). */
+static void offer_trim(struct sip_sdp *offer, unsigned idx, uint8_t pt, int te_pt)
+{
+	for (unsigned i = 0; i < offer->n; i++) {
+		struct sip_sdp_media *m = &offer->m[i];
+		if (i != idx) {
+			m->port = 0;
+			continue;
+		}
+		unsigned k = 0;
+		for (unsigned j = 0; j < m->n_fmt; j++)
+			if (m->fmt[j].pt == pt || (int)m->fmt[j].pt == te_pt)
+				m->fmt[k++] = m->fmt[j];
+		m->n_fmt = k;
+	}
 }
 
 static int media_addr(const struct sip_sdp_media *m, struct sockaddr_storage *ss, socklen_t *len)
@@ -64,6 +111,14 @@ static int media_addr(const struct sip_sdp_media *m, struct sockaddr_storage *ss
 		return EPROTO; /* a host name in c=: not supported */
 	}
 	return 0;
+}
+
+/* c=IN IP4 0.0.0.0: RFC 2543's hold, no address (RFC 3264 §8.4). */
+static bool sa_unspecified(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY);
 }
 
 static uint16_t sa_port(const struct sockaddr_storage *ss)
@@ -102,8 +157,12 @@ int leg_sip_stream_make(struct leg_sip *l, uint8_t pt, int te_pt,
 }
 
 /* What we offer or answer with: the stream's address (or env's sdp_addr). */
-void leg_sip_caps(const struct leg_sip *l, struct sip_sdp_caps *c, char *addr, size_t sz)
+void leg_sip_caps(struct leg_sip *l, struct sip_sdp_caps *c, char *addr, size_t sz)
 {
+	if (!l->sdp_id) {
+		l->sdp_id = loop_now(l->env->loop) / NS_PER_MS + l->seq;
+		l->sdp_ver = 1;
+	}
 	const struct sockaddr_storage *ss = media_stream_local(l->ms);
 	const void *a = ss->ss_family == AF_INET6
 			    ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
@@ -118,8 +177,8 @@ void leg_sip_caps(const struct leg_sip *l, struct sip_sdp_caps *c, char *addr, s
 	    .ptime = MEDIA_PTIME_MS,
 	    .dtmf_pt = LEG_SIP_DTMF_PT,
 	    .dir = SIP_SDP_SENDRECV,
-	    .session_id = loop_now(l->env->loop) / NS_PER_MS + l->seq,
-	    .version = 1,
+	    .session_id = l->sdp_id,
+	    .version = l->sdp_ver,
 	};
 }
 
@@ -154,18 +213,7 @@ int leg_sip_offer_take(struct leg_sip *l, const char *text)
 		err = media_addr(&offer.m[idx], &rem, &rem_len);
 	if (err)
 		return EPROTO;
-	for (unsigned i = 0; i < offer.n; i++) {
-		struct sip_sdp_media *m = &offer.m[i];
-		if (i != idx) {
-			m->port = 0;
-			continue;
-		}
-		unsigned k = 0;
-		for (unsigned j = 0; j < m->n_fmt; j++)
-			if (m->fmt[j].pt == pt || (int)m->fmt[j].pt == te_pt)
-				m->fmt[k++] = m->fmt[j];
-		m->n_fmt = k;
-	}
+	offer_trim(&offer, idx, pt, te_pt);
 	err = leg_sip_stream_make(l, pt, te_pt, &rem, rem_len, 0);
 	if (err)
 		return err;
@@ -200,15 +248,48 @@ int leg_sip_answer_take(struct leg_sip *l, const char *text)
 	return leg_sip_stream_make(l, pt, te_pt, &rem, rem_len, port);
 }
 
-void leg_sip_offer_follow(struct leg_sip *l, const char *text)
+/* RFC 3264 §8: a new offer in the dialog.  The stream is not remade (the
+ * media bridge holds it, see leg_sip.h), so it keeps its codec and port:
+ * the offer must still carry the codec.  The answer mirrors the offer's
+ * direction (§6.1; sendonly, a hold, §8.4, is answered recvonly) with the
+ * same o= session id, its version raised if anything changed (§8).  A new
+ * address or port is followed; c=0.0.0.0 (RFC 2543's hold) keeps the old. */
+int leg_sip_reoffer(struct leg_sip *l, const char *text)
 {
-	struct sip_sdp sdp;
+	struct sip_sdp offer, res;
+	struct sip_sdp_caps caps;
 	struct sockaddr_storage rem;
 	socklen_t rem_len;
 	unsigned idx;
-	uint8_t pt;
-	int te_pt;
-	if (l->ms && !sip_sdp_parse(&sdp, text) && !audio_pick(&sdp, &idx, &pt, &te_pt) &&
-	    !media_addr(&sdp.m[idx], &rem, &rem_len))
-		media_stream_set_remote(l->ms, (const struct sockaddr *)&rem, rem_len);
+	char addr[64], sdp[LEG_SIP_SDP_MAX];
+	if (!l->ms || sip_sdp_parse(&offer, text) || audio_keep(&offer, l->pt, &idx) ||
+	    media_addr(&offer.m[idx], &rem, &rem_len)) {
+		LOGN(LC_CALL, l->name, "re-INVITE refused: no audio with payload type %u", l->pt);
+		return EPROTO;
+	}
+	const struct sip_sdp_media *m = &offer.m[idx]; /* offer_trim keeps it */
+	offer_trim(&offer, idx, l->pt, l->te_pt);
+	leg_sip_caps(l, &caps, addr, sizeof(addr));
+	int err = sip_sdp_answer(&offer, &caps, sdp, sizeof(sdp), &res);
+	if (!err && strcmp(sdp, l->sdp)) {
+		caps.version = l->sdp_ver + 1;
+		err = sip_sdp_answer(&offer, &caps, sdp, sizeof(sdp), &res);
+	}
+	if (err) {
+		LOGE(LC_CALL, l->name, "re-INVITE: no answer: %s", strerror(err));
+		return err;
+	}
+	if (!sa_unspecified(&rem)) {
+		err = media_stream_set_remote(l->ms, (const struct sockaddr *)&rem, rem_len);
+		if (err) {
+			LOGE(LC_CALL, l->name, "re-INVITE: cannot send to %s:%u: %s", m->addr,
+			     m->port, strerror(err));
+			return err;
+		}
+	}
+	memcpy(l->sdp, sdp, sizeof(l->sdp));
+	l->sdp_ver = caps.version;
+	LOGI(LC_CALL, l->name, "re-INVITE: media %s, remote %s:%u",
+	     sip_sdp_dir_name(res.m[idx].dir), m->addr, m->port);
+	return 0;
 }

@@ -5,10 +5,14 @@
  * Each test reads as an RFC 3666 flow: what the far end saw and what the
  * PSTN leg was told.
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -428,4 +432,153 @@ Test(leg_sip, destination_uri_parsing)
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1;transport=sctp", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1:0", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1:99999", &t), EHOSTUNREACH);
+}
+
+/* ========================================================================== */
+/* re-INVITE (RFC 3261 §14, RFC 3264 §8): the test plays the SIP phone on a  */
+/* raw UDP socket, since the stack has no re-INVITE of its own to send.      */
+
+static int phone = -1; /* the phone's SIP socket */
+static uint16_t phone_port;
+static char phone_rx[4096];
+
+static int udp_bind(uint16_t *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* A request of the phone's dialog (Call-ID re-1, From tag ph1) with an SDP
+ * offer on `rtp` of `fmts` and a direction line, or no body. */
+static void phone_send(const char *method, unsigned cseq, const char *totag, unsigned rtp,
+		       const char *fmts, const char *dir)
+{
+	char sdp[512] = "", msg[2048], branch[32];
+	if (rtp)
+		snprintf(sdp, sizeof(sdp),
+			 "v=0\r\no=- 7 %u IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+			 "t=0 0\r\nm=audio %u RTP/AVP %s\r\na=rtpmap:101 telephone-event/8000\r\n"
+			 "a=%s\r\n",
+			 cseq, rtp, fmts, dir);
+	/* An ACK for an error response shares its INVITE's branch (§17.1.1.3). */
+	snprintf(branch, sizeof(branch), "z9hG4bKre%u%s", cseq,
+		 strcmp(method, "ACK") || strcmp(dir, "488") ? method : "INVITE");
+	int n = snprintf(msg, sizeof(msg),
+			 "%s sip:7000000@127.0.0.1:%u SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=%s\r\n"
+			 "From: <sip:1001@127.0.0.1>;tag=ph1\r\nTo: <sip:7000000@127.0.0.1>%s%s\r\n"
+			 "Call-ID: re-1@test\r\nCSeq: %u %s\r\nMax-Forwards: 70\r\n"
+			 "Contact: <sip:1001@127.0.0.1:%u>\r\n%sContent-Length: %zu\r\n\r\n%s",
+			 method, gw_port, phone_port, branch, totag ? ";tag=" : "",
+			 totag ? totag : "", cseq, method, phone_port,
+			 sdp[0] ? "Content-Type: application/sdp\r\n" : "", strlen(sdp), sdp);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(gw_port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(sendto(phone, msg, (size_t)n, 0, (struct sockaddr *)&a, sizeof(a)), n);
+	run(5);
+}
+
+/* The next final response to the phone (100 Trying skipped). */
+static const char *phone_expect(unsigned status)
+{
+	char want[32];
+	snprintf(want, sizeof(want), "SIP/2.0 %u ", status);
+	for (;;) {
+		run(5);
+		ssize_t n = recv(phone, phone_rx, sizeof(phone_rx) - 1, MSG_DONTWAIT);
+		cr_assert_gt(n, 0, "no response, wanted %u", status);
+		phone_rx[n] = '\0';
+		if (strncmp(phone_rx, "SIP/2.0 100 ", 12))
+			break;
+	}
+	cr_assert(!strncmp(phone_rx, want, strlen(want)), "wanted %u: %s", status, phone_rx);
+	return phone_rx;
+}
+
+/* The o= line's version and the direction of the SDP just received. */
+static unsigned long long sdp_version(unsigned long long *id)
+{
+	unsigned long long sid = 0, ver = 0;
+	const char *o = strstr(phone_rx, "\r\no=strowger ");
+	cr_assert(o && sscanf(o, "\r\no=strowger %llu %llu ", &sid, &ver) == 2, "%s", phone_rx);
+	*id = sid;
+	return ver;
+}
+
+static void rtp_reaches(int fd, uint8_t pt)
+{
+	uint8_t blk[MEDIA_FRAME_SAMPLES], buf[512];
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	memset(blk, 0xd5, sizeof(blk));
+	media_stream_tdm_put(blk, sizeof(blk), leg_sip_stream(sip_leg()));
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	cr_assert_eq(n, 12 + MEDIA_FRAME_SAMPLES, "RTP at the port of the last offer (%zd)", n);
+	cr_assert_eq(buf[1] & 0x7f, pt);
+}
+
+/* A SIP phone holds the call (sendonly: we answer recvonly, §8.4), resumes
+ * it on another port (the stream follows), offers the same again (the
+ * version stays), then only a codec we do not carry (488; the call and its
+ * media go on as they were).  The PSTN leg hears of none of it. */
+Test(leg_sip, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
+{
+	uint16_t rtp_a, rtp_b;
+	int a = udp_bind(&rtp_a), b = udp_bind(&rtp_b);
+	unsigned long long id0, id;
+	char tag[64];
+	phone = udp_bind(&phone_port);
+	phone_send("INVITE", 1, NULL, rtp_a, "8 0 101", "sendrecv");
+	cr_assert(has("pstn:setup(7000000) "), "%s", trail);
+	call_leg_answer(&pstn->leg);
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, "a=sendrecv\r\n"), "%s", phone_rx);
+	cr_assert_eq(sdp_version(&id0), 1);
+	cr_assert(sscanf(strstr(phone_rx, "\r\nTo: ") + 6, "%*[^;];tag=%63[^\r\n;]", tag) == 1);
+	phone_send("ACK", 1, tag, 0, NULL, "");
+	rtp_reaches(a, 8);
+
+	phone_send("INVITE", 2, tag, rtp_a, "8 0 101", "sendonly");
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, "a=recvonly\r\n"), "hold is answered recvonly: %s", phone_rx);
+	cr_assert(strstr(phone_rx, " RTP/AVP 8 101\r\n"), "the codec stays: %s", phone_rx);
+	cr_assert_eq(sdp_version(&id), 2, "a changed SDP has the next version");
+	cr_assert_eq(id, id0, "the same session");
+	phone_send("ACK", 2, tag, 0, NULL, "");
+	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
+
+	phone_send("INVITE", 3, tag, rtp_b, "0 8 101", "sendrecv");
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, "a=sendrecv\r\n"), "%s", phone_rx);
+	cr_assert(strstr(phone_rx, " RTP/AVP 8 101\r\n"), "PCMA kept though PCMU comes first");
+	cr_assert_eq(sdp_version(&id), 3);
+	phone_send("ACK", 3, tag, 0, NULL, "");
+	rtp_reaches(b, 8);
+
+	phone_send("INVITE", 4, tag, rtp_b, "0 8 101", "sendrecv");
+	phone_expect(200);
+	cr_assert_eq(sdp_version(&id), 3, "the same answer keeps its version (§8)");
+	phone_send("ACK", 4, tag, 0, NULL, "");
+
+	phone_send("INVITE", 5, tag, rtp_a, "0", "sendrecv");
+	phone_expect(488);
+	phone_send("ACK", 5, tag, 0, NULL, "488");
+	rtp_reaches(b, 8);
+	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
+	cr_assert(!has("pstn:release"), "%s", trail);
+
+	phone_send("BYE", 6, tag, 0, NULL, "");
+	phone_expect(200);
+	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
+	close(a);
+	close(b);
+	close(phone);
+	phone = -1;
 }
