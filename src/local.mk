@@ -62,3 +62,9 @@ EXTRA_DIST += tests/interop/gw_dchan_loss.sh tests/interop/gw_uac_bye_in.xml
 # make bench: gateway calls per second (SIPp → PRI on the simulated spans).
 BENCH_SH += tests/bench/bench_gw.sh
 EXTRA_DIST += tests/bench/bench_gw.sh tests/gw_lib.sh
+
+# More gateway interop: hold/resume by re-INVITE, and malformed SIP during 100 live calls.
+TESTS += tests/interop/gw_reinvite.sh tests/interop/gw_flood.sh
+EXTRA_DIST += tests/interop/gw_reinvite.sh tests/interop/gw_flood.sh \
+	tests/interop/gw_uac_hold.xml tests/interop/gw_uac_stay.xml tests/interop/gw_flood.py \
+	tests/interop/gw_rtp_sink.py

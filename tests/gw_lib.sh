@@ -7,8 +7,9 @@
 #                       socket and CDR database in $tmp and SIP on an
 #                       ephemeral port (tests never bind fixed ports)
 #   gw_start [CMD...]   start it (CMD: a prefix such as "taskset -c 0");
-#                       wait, bounded, until SIP listens and both spans are
-#                       up; sets $pid and $port; returns 1 if it did not come up
+#                       wait, bounded, until SIP listens and $gw_spans spans
+#                       (default 2) are up; sets $pid and $port; returns 1 if
+#                       it did not come up
 #   gw_stop             graceful shutdown; returns the daemon's exit status
 #   ctl ARGS...         strowger-ctl on this gateway
 
@@ -39,7 +40,8 @@ gw_start() {
 	i=0
 	while [ $i -lt 200 ]; do
 		port=$(sed -n 's/.*listening on UDP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
-		[ -n "$port" ] && [ "$(ctl spans 2>/dev/null | grep -c ' up ')" = 2 ] && return 0
+		[ -n "$port" ] && [ "$(ctl spans 2>/dev/null | grep -c ' up ')" = "${gw_spans:-2}" ] &&
+			return 0
 		sleep 0.05
 		i=$((i + 1))
 	done

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Interop: hold and resume by re-INVITE keep the PSTN call up.  SIPp calls
+# the echo number of the gateway's embedded default (SIP → simulated E1 PRI
+# → the simulated PBX), puts the call on hold (a=sendonly, answered
+# a=recvonly: RFC 3264 §8.4), resumes it with its media on another port
+# (the RTP must follow: an RTP sink listens there), and hangs up.  Checked:
+# the call is ACTIVE during the hold (strowger-ctl calls, run by SIPp), the
+# PSTN leg is cleared only after the BYE (the gateway's ISDN log), and the
+# CDR: one answered call, cause 16, longer than a second.
+# Prints TAP; skips only when sipp is missing.
+set -u
+bd=${top_builddir:-.}
+top=$(cd "${top_srcdir:-.}" && pwd)
+dir=$top/tests/interop
+plan=7
+echo "1..$plan"
+if ! command -v sipp >/dev/null 2>&1; then
+	i=1
+	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
+	exit 0
+fi
+tmp=$(mktemp -d) || exit 1
+pid= sink=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	[ -n "$sink" ] && kill "$sink" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+. "$top/tests/gw_lib.sh"
+gw_setup
+# The ISDN messages and the call layer's lines, to see when the PSTN leg clears.
+printf 'call = info\nisdn = info\n' >>"$tmp/strowger.conf"
+gw_start
+ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
+
+# The RTP sink for the resumed media; its first line is its port.
+python3 "$dir/gw_rtp_sink.py" 20 >"$tmp/sink.out" &
+sink=$!
+i=0
+while [ $i -lt 100 ] && ! [ -s "$tmp/sink.out" ]; do sleep 0.05; i=$((i + 1)); done
+newport=$(head -n 1 "$tmp/sink.out")
+echo "\"$bd/strowger-ctl\" -s \"$tmp/ctl.sock\" calls >\"$tmp/calls.hold\" 2>&1" >"$tmp/hold.sh"
+
+cp=$((20000 + $$ % 20000))
+sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
+	-sf "$dir/gw_uac_hold.xml" -s 7000000 -m 1 -set newport "${newport:-9}" \
+	-set holdcmd "sh $tmp/hold.sh" -timeout 30s -timeout_error >"$tmp/sipp.out" 2>&1
+rc=$?
+ok $rc "hold (200 a=recvonly), resume on a new port (200 a=sendrecv), BYE"
+[ $rc = 0 ] || { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+
+kill "$sink" 2>/dev/null
+wait "$sink"
+sink=
+# "<packets> <payload types>": 20 ms packets for the second after the resume.
+set -- $(sed -n 2p "$tmp/sink.out")
+[ "${1:-0}" -ge 10 ] && [ "${2:-}" = 8 ] && [ $# = 2 ]
+r=$?
+ok $r "RTP (PCMA) follows the new port after the resume (${1:-0} packets)"
+[ $r = 0 ] || sed 's/^/# sink: /' "$tmp/sink.out"
+
+grep -q '^[0-9]* *ACTIVE *1001 *7000000 ' "$tmp/calls.hold" 2>/dev/null
+r=$?
+ok $r "the call is ACTIVE while held (strowger-ctl calls)"
+[ $r = 0 ] || sed 's/^/# calls: /' "$tmp/calls.hold" 2>/dev/null
+
+grep -q 're-INVITE: media recvonly' "$tmp/log" &&
+	grep -q "re-INVITE: media sendrecv, remote 127.0.0.1:$newport" "$tmp/log"
+ok $? "the gateway answered both offers and moved the stream"
+
+# The PSTN leg: no DISCONNECT or RELEASE on the gateway's span before the
+# SIP side ended with the BYE.
+bye=$(grep -n 'sip-in [0-9]*: ended: 200' "$tmp/log" | head -n 1 | cut -d: -f1)
+clr=$(grep -n 'isdn s[12]: [TR]X .*| \(DISCONNECT\|RELEASE\)' "$tmp/log" | head -n 1 | cut -d: -f1)
+[ -n "$bye" ] && [ -n "$clr" ] && [ "$clr" -gt "$bye" ]
+ok $? "the PSTN leg is cleared only after the BYE (log lines ${bye:-none} < ${clr:-none})"
+
+# One call: answered, normal clearing (16), 200, more than a second long.
+csv=$(ctl cdr --csv | tail -n +2)
+echo "$csv" | awk -F, 'END { exit !(NR == 1 && $10 == "7000000" && $5 != "" &&
+	$16 == 16 && $17 == 200 && $8 > 1000) }'
+r=$?
+ok $r "one CDR: answered, cause 16, status 200, billed over a second"
+[ $r = 0 ] || echo "$csv" | sed 's/^/# cdr: /'
+gw_stop
+exit $((fail | $?))
