@@ -191,8 +191,10 @@ void call_end(struct call *call)
 	cdr_fill(call, &rec);
 	LOGI(LC_CALL, call_name(call), "ended: cause %u, SIP %u, rule %s", call->cause,
 	     call->status, call->route.rule[0] ? call->route.rule : "-");
-	call->env->ops->ended(call, &rec, call->env->arg);
+	/* Free first, report after: whatever the gateway defers from its
+	 * ended handler (a shutdown check) then runs once this call is gone. */
 	loop_defer(call->env->loop, call_free, call);
+	call->env->ops->ended(call, &rec, call->env->arg);
 }
 
 static void setup_from_route(struct call *call)

@@ -7,7 +7,7 @@
 set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
-plan=4
+plan=5
 echo "1..$plan"
 if ! command -v sipp >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
 	i=1
@@ -44,5 +44,26 @@ ok $? "the CDR records the ISDN-to-SIP call"
 ctl simcall nopbx 100 | grep -q . ; ctl simcall nopbx 100 >/dev/null 2>&1
 [ $? = 1 ]
 ok $? "simcall to a PBX that does not exist is an error"
-gw_stop
-exit $((fail | $?))
+
+# Graceful shutdown with a call up: the daemon exits once that call ends
+# (the PBX hangs up 3 s after the answer), not before and not never.
+sipp -sn uas -i 127.0.0.1 -p "$uport" -m 1 -nostdin -ci 127.0.0.1 -cp "$(free_port)" \
+	-timeout 30s -timeout_error >"$tmp/uas2.out" 2>&1 &
+upid=$!
+sleep 0.3
+ctl simcall pbx1 101 2001234 >/dev/null
+i=0
+while [ $i -lt 100 ] && ! ctl calls | grep -q ACTIVE; do sleep 0.05; i=$((i + 1)); done
+ctl shutdown >/dev/null
+kill -0 "$pid" 2>/dev/null
+up=$?
+wait "$upid"
+upid=
+i=0
+while [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+[ $up = 0 ] && ! kill -0 "$pid" 2>/dev/null
+ok $? "shutdown during a call: the daemon waits for it, then exits"
+wait "$pid"
+rc=$?
+pid=
+exit $((fail | rc))
