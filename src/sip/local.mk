@@ -13,12 +13,16 @@ noinst_HEADERS += \
 EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
-SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sdp
+SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
-tests_unit_sip_test_sip_SOURCES = tests/unit/sip/test_sip.c
+SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
+tests_unit_sip_test_sip_SOURCES = tests/unit/sip/test_sip.c $(SIP_FX)
 tests_unit_sip_test_sip_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_uac_SOURCES = tests/unit/sip/test_sip_uac.c $(SIP_FX)
+tests_unit_sip_test_sip_uac_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_uac_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
