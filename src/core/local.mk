@@ -7,7 +7,7 @@ noinst_HEADERS += \
 	src/core/log.h src/core/conf.h src/core/conf_priv.h src/core/fsm.h src/core/hash.h
 
 CORE_TESTS = tests/unit/core/test_mem tests/unit/core/test_loop \
-	tests/unit/core/test_conf tests/unit/core/test_log tests/unit/core/test_fsm \
+	tests/unit/core/test_conf tests/unit/core/test_conf_bind tests/unit/core/test_log tests/unit/core/test_fsm \
 	tests/unit/core/test_hash
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
@@ -17,9 +17,12 @@ tests_unit_core_test_mem_LDADD = $(TEST_LDADD)
 tests_unit_core_test_loop_SOURCES = tests/unit/core/test_loop.c
 tests_unit_core_test_loop_CFLAGS = $(TEST_CFLAGS)
 tests_unit_core_test_loop_LDADD = $(TEST_LDADD)
-tests_unit_core_test_conf_SOURCES = tests/unit/core/test_conf.c
+tests_unit_core_test_conf_SOURCES = tests/unit/core/test_conf.c tests/unit/core/conf_fx.h
 tests_unit_core_test_conf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_core_test_conf_LDADD = $(TEST_LDADD)
+tests_unit_core_test_conf_bind_SOURCES = tests/unit/core/test_conf_bind.c tests/unit/core/conf_fx.h
+tests_unit_core_test_conf_bind_CFLAGS = $(TEST_CFLAGS)
+tests_unit_core_test_conf_bind_LDADD = $(TEST_LDADD)
 tests_unit_core_test_log_SOURCES = tests/unit/core/test_log.c
 tests_unit_core_test_log_CFLAGS = $(TEST_CFLAGS)
 tests_unit_core_test_log_LDADD = $(TEST_LDADD)
