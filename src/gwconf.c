@@ -101,6 +101,7 @@ static const struct conf_kind kinds[] = {
 	{ .kind = "sim", .handle = sg_sim_handle },
 	{ .kind = "span", .named = true, .handle = sg_span_handle },
 	{ .kind = "simpbx", .named = true, .handle = sg_simpbx_handle },
+	{ .kind = "trunk", .named = true, .handle = sg_trunk_handle },
 	{ .kind = NULL },
 };
 

@@ -8,6 +8,8 @@
 #define STROWGER_GWCONF_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
 
 #include "core/conf.h"
 #include "core/log.h"
@@ -71,8 +73,36 @@ struct sg_sip {
 	uint64_t t1;              /* RFC 3261 T1 */
 };
 
+/* [trunk NAME]: a SIP peer (gwconf_trunk.c).  Calls to it go to host;
+ * requests from it are recognised by source address (allow) and/or digest
+ * credentials (inbound_*). */
+enum sg_trunk_transport { SG_TRUNK_UDP, SG_TRUNK_TCP, SG_TRUNK_TLS };
+
+#define SG_TRUNK_MAX_NETS 8
+
+struct sg_net {
+	int family;               /* AF_INET or AF_INET6 */
+	uint8_t addr[16];         /* network byte order, host bits zero */
+	unsigned prefix;          /* bits */
+};
+
+struct sg_trunk {
+	char name[64];            /* the dial plan's name for it */
+	char host[256];           /* "": inbound only */
+	unsigned port;            /* 0: by RFC 3263 */
+	int transport;            /* enum sg_trunk_transport */
+	char username[128], password[128];       /* ours, for its challenges */
+	bool reg;                 /* register = yes */
+	uint64_t register_expires;               /* ns */
+	struct sg_net allow[SG_TRUNK_MAX_NETS];
+	unsigned n_allow;
+	char in_username[128], in_password[128]; /* what it must present */
+	unsigned max_calls, max_cps;             /* 0: no limit */
+};
+
 #define SG_MAX_SPANS 32
 #define SG_MAX_SIMPBX 8
+#define SG_MAX_TRUNKS 32
 
 struct route_set;
 struct cause_map;
@@ -89,6 +119,8 @@ struct sg_config {
 	unsigned n_spans;
 	struct sg_simpbx pbx[SG_MAX_SIMPBX];
 	unsigned n_pbx;
+	struct sg_trunk trunks[SG_MAX_TRUNKS];
+	unsigned n_trunks;
 	struct route_set *routes;     /* loaded from mapping.dialplan, or NULL */
 	struct cause_map *causes;     /* loaded from mapping.causes */
 };
@@ -107,6 +139,12 @@ int sg_span_handle(const struct conf_section *sec, struct conf_diag *diag, void 
 int sg_simpbx_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
 /* [sip] (gwconf_sip.c). */
 int sg_sip_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
+/* [trunk NAME] (gwconf_trunk.c). */
+int sg_trunk_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
+const struct sg_trunk *sg_trunk_find(const struct sg_config *cfg, const char *name);
+/* The first trunk whose allow list holds the source address `sa`, or NULL. */
+const struct sg_trunk *sg_trunk_by_source(const struct sg_config *cfg, const struct sockaddr *sa);
+bool sg_net_contains(const struct sg_net *net, const struct sockaddr *sa);
 /* Cross-section checks: groups, simpbx spans, [sim] needed by [simpbx]. */
 int sg_pstn_check(struct sg_config *cfg, struct conf_diag *diag);
 /* A relative path is relative to the configuration file's directory. */

@@ -47,7 +47,8 @@ install-data-local:
 src_libstrowger_a_SOURCES += src/gw_pstn.c
 noinst_HEADERS += src/gw_pstn.h
 dist_sgconf_DATA += conf/sim-pri.conf conf/sim-pbx.script conf/sim-exchange.map
-src_libstrowger_a_SOURCES += src/gw_sip.c src/gw_media.c src/gwconf_sip.c
+src_libstrowger_a_SOURCES += src/gw_sip.c src/gw_media.c src/gwconf_sip.c \
+	src/gwconf_trunk.c
 noinst_HEADERS += src/gw_sip.h src/gw_media.h
 
 # Interop: SIPp calls the running gateway on its embedded default.

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <string.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -223,4 +225,96 @@ Test(gwconf, sip_section_mistakes)
 	cr_assert(conf_diag_has(&diag, "'udp,sctp': 'sctp' is not a transport"), "%s", diag.text);
 	cr_assert(conf_diag_has(&diag, ":4: [sip] key 'rtp_ports': '20001-20100': want EVEN-EVEN"),
 		  "%s", diag.text);
+}
+
+Test(gwconf, trunk_sections)
+{
+	write_conf("[trunk carrier]\nhost = sip.example.net\ntransport = tcp\n"
+		   "username = gw1\npassword = s3cret\nregister = yes\n"
+		   "register_expires = 600s\nmax_calls = 30\nmax_cps = 5\n"
+		   "[trunk pbx]\nallow = 192.0.2.0/24, 2001:db8::/32,198.51.100.7\n"
+		   "inbound_username = pbx\ninbound_password = pw\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_eq(cfg->n_trunks, 2);
+	const struct sg_trunk *c = sg_trunk_find(cfg, "carrier");
+	cr_assert_not_null(c);
+	cr_assert_str_eq(c->host, "sip.example.net");
+	cr_assert_eq(c->port, 0);
+	cr_assert_eq(c->transport, SG_TRUNK_TCP);
+	cr_assert(c->reg);
+	cr_assert_eq(c->register_expires, 600 * NS_PER_S);
+	cr_assert_eq(c->max_calls, 30);
+	cr_assert_eq(c->max_cps, 5);
+	cr_assert_eq(c->n_allow, 0);
+	const struct sg_trunk *p = sg_trunk_find(cfg, "pbx");
+	cr_assert_eq(p->n_allow, 3);
+	cr_assert_eq(p->allow[1].prefix, 32);
+	cr_assert_eq(p->allow[2].prefix, 32);
+	cr_assert_str_eq(p->in_username, "pbx");
+	cr_assert_null(sg_trunk_find(cfg, "nobody"));
+	mem_deref(cfg);
+}
+
+static struct sockaddr_storage sa_of(const char *ip)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, ip, &in->sin_addr) == 1)
+		in->sin_family = AF_INET;
+	else {
+		cr_assert_eq(inet_pton(AF_INET6, ip, &in6->sin6_addr), 1, "%s", ip);
+		in6->sin6_family = AF_INET6;
+	}
+	return ss;
+}
+
+Test(gwconf, trunk_by_source_address)
+{
+	write_conf("[trunk a]\nallow = 10.1.0.0/16, 2001:db8:1::/48\n"
+		   "[trunk b]\nallow = 10.0.0.0/8\n[trunk c]\nallow = 0.0.0.0/0\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	static const struct {
+		const char *ip, *trunk;
+	} cases[] = {
+		{ "10.1.2.3", "a" },	      { "10.2.0.1", "b" },	   { "192.0.2.1", "c" },
+		{ "::ffff:10.1.9.9", "a" },   { "::ffff:192.0.2.1", "c" }, { "2001:db8:1:5::1", "a" },
+		{ "2001:db8:2::1", NULL },    { "::1", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr_storage ss = sa_of(cases[i].ip);
+		const struct sg_trunk *t = sg_trunk_by_source(cfg, (struct sockaddr *)&ss);
+		if (!cases[i].trunk)
+			cr_assert_null(t, "%s matched %s", cases[i].ip, t ? t->name : "");
+		else
+			cr_assert(t && !strcmp(t->name, cases[i].trunk), "%s", cases[i].ip);
+	}
+	mem_deref(cfg);
+}
+
+Test(gwconf, trunk_mistakes)
+{
+	write_conf("[trunk empty]\n"
+		   "[trunk half]\nhost = 192.0.2.1\nusername = x\n"
+		   "[trunk reg]\nallow = 192.0.2.0/24\nregister = yes\n"
+		   "[trunk nets]\nallow = 192.0.2.1/24\n"
+		   "[trunk nets2]\nallow = 2001:db8::/129, 10.0.0.0/8\n"
+		   "[trunk nets3]\nallow = example.net\n"
+		   "[trunk tp]\nhost = 192.0.2.9\ntransport = sctp\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":1: [trunk empty]: give host"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "[trunk half]: username and password go together"), "%s",
+		  diag.text);
+	cr_assert(conf_diag_has(&diag, "[trunk reg]: register = yes needs host"), "%s",
+		  diag.text);
+	cr_assert(conf_diag_has(&diag, "host bits set in '192.0.2.1/24'; did you mean 192.0.2.0/24?"), "%s",
+		  diag.text);
+	cr_assert(conf_diag_has(&diag, "'/129' is not a prefix length (0-128)"), "%s",
+		  diag.text);
+	cr_assert(conf_diag_has(&diag, "'example.net' is not an IPv4 or IPv6 address"), "%s",
+		  diag.text);
+	cr_assert(conf_diag_has(&diag, "[trunk tp] key 'transport'"), "%s", diag.text);
 }
