@@ -479,6 +479,7 @@ void leg_sip_sess_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t sta
 		call_leg_released(&l->leg, reason_cause(msg), 487);
 		break;
 	case SIP_EV_REINVITE:
+	case SIP_EV_UPDATE: /* an UPDATE offer is a re-INVITE's (RFC 3311 §5.2) */
 		on_reinvite(l, msg);
 		break;
 	case SIP_EV_TERMINATED:
