@@ -16,7 +16,7 @@ EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
 SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp \
-	tests/unit/sip/test_sip_100rel tests/unit/sip/test_sip_timer
+	tests/unit/sip/test_sip_100rel tests/unit/sip/test_sip_timer tests/unit/sip/test_sip_update
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
 SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
@@ -32,6 +32,9 @@ tests_unit_sip_test_sip_100rel_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sip_timer_SOURCES = tests/unit/sip/test_sip_timer.c $(SIP_FX)
 tests_unit_sip_test_sip_timer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_timer_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_update_SOURCES = tests/unit/sip/test_sip_update.c $(SIP_FX)
+tests_unit_sip_test_sip_update_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_update_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
