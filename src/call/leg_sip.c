@@ -431,8 +431,8 @@ static void on_answered(struct leg_sip *l, const struct sip_msg *msg)
 	call_leg_answer(&l->leg);
 }
 
-/* A re-INVITE (RFC 3261 §14.2) changes the media, never the call: hold,
- * resume, a new address.  Its offer is answered here (RFC 3264 §8); one we
+/* A re-INVITE (RFC 3261 §14.2), or an UPDATE with an offer (RFC 3311),
+ * changes the media, never the call: hold, resume, a new address.  Its offer is answered here (RFC 3264 §8); one we
  * cannot take gets 488 and the session goes on as it was.  Without an
  * offer the stack offers our last SDP in the 200. */
 static void on_reinvite(struct leg_sip *l, const struct sip_msg *msg)
