@@ -45,7 +45,8 @@ tests_interop_sip_uas_SOURCES = tests/interop/sip_uas.c
 TESTS += tests/interop/sip_sipp.sh
 EXTRA_DIST += tests/interop/sip_sipp.sh tests/interop/sip_uac_486.xml \
 	tests/interop/sip_uac_cancel.xml tests/interop/sip_uac_hold.xml \
-	tests/interop/sip_options.xml
+	tests/interop/sip_options.xml tests/interop/sip_uac_prack.xml \
+	tests/interop/sip_uac_timer.xml
 
 # Benchmark (make bench): call cycles/s against SIPp, RFC 7502 style.
 EXTRA_PROGRAMS += tests/bench/bench_sip
