@@ -229,8 +229,26 @@ int sip_sx_decorate(struct sip_sess *ss, const osip_message_t *req, uint16_t sta
 	return err;
 }
 
+/* RFC 3261 §15.1.2: a BYE in the early dialog (which a reliable 1xx made)
+ * ends the INVITE too: 200 to the BYE, 487 to the INVITE. */
+static bool early_bye(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req)
+{
+	osip_message_t *r;
+
+	if (ss->uac || ss->reinvite || !ss->ist || sip_txn_final_sent(ss->ist))
+		return false;
+	sip_stack_reply(ss->s, t, 200, NULL, NULL);
+	sip_rel_stop(ss);
+	if (!sip_sess_build_answer(ss, sip_txn_req(ss->ist), 487, NULL, NULL, NULL, &r))
+		sip_txn_respond(ss->ist, r);
+	sip_sess_end(ss, 200, req);
+	return true;
+}
+
 bool sip_sx_rx_request(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req)
 {
+	if (sip_msg_is(req, "BYE"))
+		return early_bye(ss, t, req);
 	if (sip_msg_is(req, "PRACK")) {
 		sip_rel_rx_prack(ss, t, req);
 		return true;

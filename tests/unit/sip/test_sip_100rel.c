@@ -206,6 +206,29 @@ Test(rel, uas_prack_matching_nothing_gets_481)
 	expect_status(486);
 }
 
+/* RFC 3261 §15.1.2: a BYE in the early dialog the reliable 180 made: 200
+ * to it, 487 to the INVITE, and the session ends as a BYE would end it. */
+Test(rel, uas_bye_in_early_dialog_ends_the_invite)
+{
+	answer_mode = 2;
+	send_invite_x("r9", "Supported: 100rel\r\n", true);
+	sip_sess_answer(last_sess, 180, NULL, NULL, NULL);
+	unsigned rs = expect_reliable(180);
+
+	prack(2, "p10", rs, false);
+	expect_status(200);
+	send_in_dialog("BYE", 3, "bye9", tag);
+	expect_status(200);
+	cr_assert(strstr(rx, "CSeq: 3 BYE"), "%.200s", rx);
+	expect_status(487);
+	cr_assert(strstr(rx, "CSeq: 1 INVITE"), "%.200s", rx);
+	cr_assert_eq(n_terminated, 1);
+	cr_assert_eq(last_status, 200);
+	send_in_dialog("ACK", 1, "r9", tag); /* the 487's ACK */
+	loop_run_for(loop, 2 * NS_PER_S);
+	expect_nothing();
+}
+
 /* Without Supported/Require: 100rel in the INVITE, 1xx stay unreliable. */
 Test(rel, uas_peer_without_100rel_gets_plain_1xx)
 {
