@@ -133,6 +133,39 @@ Test(timer, uas_refreshes_by_reinvite_for_a_peer_without_timer)
 	expect_expiry_bye();
 }
 
+/* A refresh that meets glare (491) goes again after 2.1 s (RFC 3261
+ * §14.1); one the peer refuses otherwise leaves the session to end where
+ * the last refresh put it: BYE at SE - 32 s. */
+Test(timer, uas_refresh_491_retried_other_refusal_expires)
+{
+	answer_mode = 0;
+	send_invite("t5");
+	expect_status(180);
+	expect_status(200);
+	snprintf(tag, sizeof(tag), "%s", to_tag());
+	send_in_dialog("ACK", 1, "t5", tag);
+	run_past(900);
+	const char *m = keep(precv());
+
+	cr_assert(m && !strncmp(m, "INVITE ", 7), "got %.60s", m);
+	answer_request(491, NULL, false);
+	m = precv();
+	cr_assert(m && !strncmp(m, "ACK ", 4), "got %.60s", m);
+	run_s(2);
+	expect_nothing();
+	run_past(1);
+	m = keep(precv());
+	cr_assert(m && !strncmp(m, "INVITE ", 7), "again after 2.1 s: %.60s", m);
+	answer_request(500, NULL, false);
+	m = precv();
+	cr_assert(m && !strncmp(m, "ACK ", 4), "got %.60s", m);
+	cr_assert_eq(n_terminated, 0);
+	run_s(860); /* the BYE is due SE/2 - 32 s after the failed retry: ~1770 s */
+	expect_nothing();
+	run_s(10);
+	expect_expiry_bye();
+}
+
 /* A peer that Allows UPDATE is refreshed by UPDATE, without a body. */
 Test(timer, uas_refreshes_by_update_when_allowed)
 {
