@@ -86,8 +86,7 @@ static bool list_has(const char *v, const char *tok)
 	return false;
 }
 
-bool sip_sx_hdr_has(const osip_message_t *m, const char *name, const char *compact,
-		    const char *tok)
+bool sip_sx_hdr_has(const osip_message_t *m, const char *name, const char *compact, const char *tok)
 {
 	const char *names[] = {name, compact};
 
@@ -311,7 +310,8 @@ int sip_sx_send(struct sip_sess *ss, const struct sip_sx_req *rq, sip_txn_resp_h
 		return EPROTO;
 	err = sip_stack_local(ss->s, &ss->dlg->peer, &local);
 	if (!err)
-		err = sip_dlg_request(ss->dlg, rq->method, 0, &local, ss->dlg->peer.proto, &m, &dst);
+		err =
+		    sip_dlg_request(ss->dlg, rq->method, 0, &local, ss->dlg->peer.proto, &m, &dst);
 	if (err)
 		return err;
 	err = add_req_headers(ss, rq, m, &local);

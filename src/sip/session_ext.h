@@ -31,30 +31,30 @@ struct sip_sx {
 	bool peer_100rel, peer_timer, peer_update;
 
 	/* RFC 3262, UAS side: this INVITE's provisionals go reliably. */
-	bool rel, inv_offer;	    /* ...and the INVITE carried an offer */
-	bool early_answered;	    /* offer/answer done in reliable 1xx/PRACK */
-	uint32_t inv_cseq;	    /* the INVITE's CSeq, for RAck */
-	uint32_t rseq, rseq_acked;  /* last RSeq sent (0: none), last PRACKed */
-	char *rel_msg;		    /* the unacknowledged one, printed */
+	bool rel, inv_offer;	   /* ...and the INVITE carried an offer */
+	bool early_answered;	   /* offer/answer done in reliable 1xx/PRACK */
+	uint32_t inv_cseq;	   /* the INVITE's CSeq, for RAck */
+	uint32_t rseq, rseq_acked; /* last RSeq sent (0: none), last PRACKed */
+	char *rel_msg;		   /* the unacknowledged one, printed */
 	size_t rel_len;
-	bool rel_offer;		    /* ...which carried an offer */
+	bool rel_offer; /* ...which carried an offer */
 	struct loop_timer rel_tmr;
 	uint64_t rel_ival, rel_elapsed;
-	struct sip_relq *q;	    /* held back, in order */
+	struct sip_relq *q; /* held back, in order */
 
 	/* RFC 3262, UAC side. */
-	uint32_t rx_rseq;	    /* last RSeq taken (0: none yet) */
+	uint32_t rx_rseq; /* last RSeq taken (0: none yet) */
 	struct sip_txn *prack;
 
 	/* RFC 3311 UPDATE and our own re-INVITE (session refresh). */
-	struct sip_txn *upd_in;	    /* being answered inside SIP_EV_UPDATE */
-	struct sip_txn *upd_out;    /* ours, until its final response */
-	bool upd_offer;		    /* ours carries an offer */
-	char *upd_sdp;		    /* ...this one */
-	struct sip_txn *reinv;	    /* our re-INVITE, until its final response */
+	struct sip_txn *upd_in;	 /* being answered inside SIP_EV_UPDATE */
+	struct sip_txn *upd_out; /* ours, until its final response */
+	bool upd_offer;		 /* ours carries an offer */
+	char *upd_sdp;		 /* ...this one */
+	struct sip_txn *reinv;	 /* our re-INVITE, until its final response */
 
 	/* RFC 4028. */
-	uint32_t se;		    /* negotiated interval, s (0: no timer) */
+	uint32_t se; /* negotiated interval, s (0: no timer) */
 	bool we_refresh, retried_422;
 	struct loop_timer st_tmr;
 };
@@ -103,7 +103,7 @@ int sip_sx_add_caps(const struct sip_stack *s, osip_message_t *m);
 struct sip_sx_req {
 	const char *method;
 	const char *ctype, *body;
-	bool contact;	     /* target refresh requests carry Contact */
+	bool contact;	      /* target refresh requests carry Contact */
 	const char *hname[3]; /* extra headers, NULL-terminated */
 	const char *hval[3];
 };

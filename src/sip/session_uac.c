@@ -120,7 +120,7 @@ void sip_sess_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t stat
 		if (status > 100 && resp && !sip_sx_uac_1xx(ss, resp)) {
 			/* a reliable one again, or out of order (RFC 3262 §4) */
 		} else if (status > 100 &&
-			 (ss->state == SIP_SESS_CALLING || ss->state == SIP_SESS_EARLY)) {
+			   (ss->state == SIP_SESS_CALLING || ss->state == SIP_SESS_EARLY)) {
 			sip_sess_set_state(ss, SIP_SESS_EARLY);
 			if (resp)
 				sip_sess_keep_sdp(ss, resp); /* the early answer, if any */

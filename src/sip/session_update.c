@@ -235,10 +235,8 @@ int sip_upd_reinvite(struct sip_sess *ss)
 {
 	struct sip_sx *x = ss->x;
 	char se[48];
-	struct sip_sx_req rq = {.method = "INVITE",
-				.ctype = "application/sdp",
-				.body = ss->local_sdp,
-				.contact = true};
+	struct sip_sx_req rq = {
+	    .method = "INVITE", .ctype = "application/sdp", .body = ss->local_sdp, .contact = true};
 
 	if (!ss->s || !ss->dlg || ss->state != SIP_SESS_ESTABLISHED)
 		return EPROTO;

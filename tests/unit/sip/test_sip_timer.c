@@ -207,8 +207,9 @@ static struct sip_sess *call_answered(const char *extra)
 /* §7.2: the 2xx makes us refresher at 120 s: UPDATE every 60 s. */
 Test(timer, uac_refreshes_as_the_2xx_says)
 {
-	struct sip_sess *s = call_answered("Require: timer\r\nSession-Expires: 120;refresher=uac\r\n"
-		      "Allow: INVITE, ACK, BYE, UPDATE\r\n");
+	struct sip_sess *s =
+	    call_answered("Require: timer\r\nSession-Expires: 120;refresher=uac\r\n"
+			  "Allow: INVITE, ACK, BYE, UPDATE\r\n");
 	run_s(59);
 	expect_nothing();
 	run_past(2);
