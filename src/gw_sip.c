@@ -102,6 +102,9 @@ int gw_sip_alloc(struct gw_sip **sp, struct loop *loop, const struct sg_config *
 	struct sip_conf sc;
 	sip_conf_defaults(&sc);
 	sc.t1 = cfg->sip.t1;
+	sc.rel100 = (enum sip_100rel)cfg->sip.rel100;
+	sc.session_expires = cfg->sip.session_expires;
+	sc.min_se = cfg->sip.min_se;
 	snprintf(sc.user_agent, sizeof(sc.user_agent), "strowger/%s", PACKAGE_VERSION);
 	int rc = sip_stack_alloc(&s->stack, loop, &sc, &handlers, s);
 	s->env = (struct leg_sip_env){

@@ -71,6 +71,9 @@ struct sg_sip {
 	unsigned rtp_port_min, rtp_port_max;
 	char trunk[64];           /* the dial plan's name for calls arriving over SIP */
 	uint64_t t1;              /* RFC 3261 T1 */
+	int rel100;               /* enum sip_100rel: off, supported, required */
+	unsigned session_expires; /* s, RFC 4028 (0: no session timers) */
+	unsigned min_se;          /* s, the smallest interval accepted */
 };
 
 /* [trunk NAME]: a SIP peer (gwconf_trunk.c).  Calls to it go to host;

@@ -9,6 +9,9 @@
  *   rtp_ports = 16384-32766  even RTP ports (RTCP on port+1)
  *   trunk = phones           the dial plan's name for calls arriving over SIP
  *   t1 = 500ms               RFC 3261 T1
+ *   100rel = supported       reliable provisionals (RFC 3262): off, supported, required
+ *   session_expires = 1800   session timer interval in s (RFC 4028); 0: none
+ *   min_se = 90              the smallest interval accepted (422 below it)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,6 +73,9 @@ static int ports_parse(const char *value, void *field, char *why, size_t whylen)
 	return 0;
 }
 
+/* In the order of enum sip_100rel. */
+static const char *const rel100_names[] = {"off", "supported", "required", NULL};
+
 static const struct conf_key sip_keys[] = {
 	{ .name = "listen", .type = CONF_CUSTOM, .offset = offsetof(struct sg_sip, listen),
 	  .parse = ip_parse, .dflt = "127.0.0.1", .help = "address to listen on" },
@@ -90,6 +96,15 @@ static const struct conf_key sip_keys[] = {
 	{ .name = "t1", .type = CONF_DURATION, .offset = offsetof(struct sg_sip, t1),
 	  .dflt = "500ms", .min = (int64_t)(100 * NS_PER_MS), .max = (int64_t)(10 * NS_PER_S),
 	  .help = "RFC 3261 T1 (round-trip estimate)" },
+	{ .name = "100rel", .type = CONF_ENUM, .offset = offsetof(struct sg_sip, rel100),
+	  .names = rel100_names, .dflt = "supported",
+	  .help = "reliable provisional responses (RFC 3262)" },
+	{ .name = "session_expires", .type = CONF_UINT,
+	  .offset = offsetof(struct sg_sip, session_expires), .min = 0, .max = 86400,
+	  .dflt = "1800", .help = "session timer interval in seconds (RFC 4028), 0: none" },
+	{ .name = "min_se", .type = CONF_UINT, .offset = offsetof(struct sg_sip, min_se),
+	  .min = 90, .max = 86400, .dflt = "90",
+	  .help = "smallest session interval accepted (RFC 4028 Min-SE)" },
 	CONF_KEYS_END,
 };
 
@@ -97,5 +112,12 @@ int sg_sip_handle(const struct conf_section *sec, struct conf_diag *diag, void *
 {
 	struct sg_config *cfg = arg;
 	cfg->sip.enabled = true;
-	return conf_bind(sec, sip_keys, &cfg->sip, diag);
+	int rc = conf_bind(sec, sip_keys, &cfg->sip, diag);
+	if (!rc && cfg->sip.session_expires && cfg->sip.session_expires < cfg->sip.min_se) {
+		conf_diag_err(diag, sec->file, sec->line,
+			      "[sip] session_expires = %u is below min_se = %u", cfg->sip.session_expires,
+			      cfg->sip.min_se);
+		rc = EINVAL;
+	}
+	return rc;
 }

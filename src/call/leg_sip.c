@@ -431,8 +431,8 @@ static void on_answered(struct leg_sip *l, const struct sip_msg *msg)
 	call_leg_answer(&l->leg);
 }
 
-/* A re-INVITE (RFC 3261 §14.2) changes the media, never the call: hold,
- * resume, a new address.  Its offer is answered here (RFC 3264 §8); one we
+/* A re-INVITE (RFC 3261 §14.2), or an UPDATE with an offer (RFC 3311),
+ * changes the media, never the call: hold, resume, a new address.  Its offer is answered here (RFC 3264 §8); one we
  * cannot take gets 488 and the session goes on as it was.  Without an
  * offer the stack offers our last SDP in the 200. */
 static void on_reinvite(struct leg_sip *l, const struct sip_msg *msg)
@@ -479,6 +479,7 @@ void leg_sip_sess_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t sta
 		call_leg_released(&l->leg, reason_cause(msg), 487);
 		break;
 	case SIP_EV_REINVITE:
+	case SIP_EV_UPDATE: /* an UPDATE offer is a re-INVITE's (RFC 3311 §5.2) */
 		on_reinvite(l, msg);
 		break;
 	case SIP_EV_TERMINATED:

@@ -6,14 +6,17 @@ src_libstrowger_a_SOURCES += \
 	src/sip/msg.c src/sip/msg_check.c src/sip/osip_pool.c \
 	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c \
 	src/sip/dialog.c src/sip/session.c src/sip/session_uac.c src/sip/stack.c \
+	src/sip/session_ext.c src/sip/session_rel.c src/sip/session_update.c \
+	src/sip/session_timer.c \
 	src/sip/sdp.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
-	src/sip/dialog.h src/sip/session.h src/sip/sdp.h
+	src/sip/dialog.h src/sip/session.h src/sip/session_ext.h src/sip/sdp.h
 EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
-SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp
+SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp \
+	tests/unit/sip/test_sip_100rel tests/unit/sip/test_sip_timer tests/unit/sip/test_sip_update
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
 SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
@@ -23,6 +26,15 @@ tests_unit_sip_test_sip_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sip_uac_SOURCES = tests/unit/sip/test_sip_uac.c $(SIP_FX)
 tests_unit_sip_test_sip_uac_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_uac_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_100rel_SOURCES = tests/unit/sip/test_sip_100rel.c $(SIP_FX)
+tests_unit_sip_test_sip_100rel_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_100rel_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_timer_SOURCES = tests/unit/sip/test_sip_timer.c $(SIP_FX)
+tests_unit_sip_test_sip_timer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_timer_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_update_SOURCES = tests/unit/sip/test_sip_update.c $(SIP_FX)
+tests_unit_sip_test_sip_update_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_update_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
@@ -33,7 +45,8 @@ tests_interop_sip_uas_SOURCES = tests/interop/sip_uas.c
 TESTS += tests/interop/sip_sipp.sh
 EXTRA_DIST += tests/interop/sip_sipp.sh tests/interop/sip_uac_486.xml \
 	tests/interop/sip_uac_cancel.xml tests/interop/sip_uac_hold.xml \
-	tests/interop/sip_options.xml
+	tests/interop/sip_options.xml tests/interop/sip_uac_prack.xml \
+	tests/interop/sip_uac_timer.xml
 
 # Benchmark (make bench): call cycles/s against SIPp, RFC 7502 style.
 EXTRA_PROGRAMS += tests/bench/bench_sip

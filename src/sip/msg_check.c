@@ -64,9 +64,16 @@ static bool mandatory(const osip_message_t *m, struct sip_reject *r)
 	return true;
 }
 
-/* Option tags in Require that we do not support (§8.2.2.3).  None are
- * supported yet (100rel and timer come later), so every tag is listed.
- * libosip2 splits "Require: a, b" into one header per tag. */
+/* Option tags we support: reliable provisionals (RFC 3262) and session
+ * timers (RFC 4028). */
+static bool tag_known(const char *t, size_t n)
+{
+	return (n == 6 && !strncasecmp(t, "100rel", 6)) || (n == 5 && !strncasecmp(t, "timer", 5));
+}
+
+/* Option tags in Require that we do not support (§8.2.2.3), listed in
+ * Unsupported.  libosip2 may keep "Require: a, b" as one header or split it
+ * into one per tag: read every comma-separated token. */
 static bool require_ok(const osip_message_t *m, struct sip_reject *r)
 {
 	osip_header_t *h = NULL;
@@ -75,10 +82,15 @@ static bool require_ok(const osip_message_t *m, struct sip_reject *r)
 
 	while ((pos = osip_message_header_get_byname(m, "require", pos, &h)) >= 0 && h) {
 		pos++;
-		if (!h->hvalue || n >= sizeof(r->extra) - 1)
-			continue;
-		n += (size_t)snprintf(r->extra + n, sizeof(r->extra) - n, "%s%s", n ? ", " : "",
-				      h->hvalue);
+		for (const char *v = h->hvalue; v && *v;) {
+			v += strspn(v, " \t,");
+			size_t k = strcspn(v, " \t,");
+
+			if (k && !tag_known(v, k) && n < sizeof(r->extra) - 1)
+				n += (size_t)snprintf(r->extra + n, sizeof(r->extra) - n, "%s%.*s",
+						      n ? ", " : "", (int)k, v);
+			v += k;
+		}
 	}
 	if (!n)
 		return true;

@@ -13,12 +13,12 @@
 
 #include "core/log.h"
 #include "core/mem.h"
-#include "sip/session.h"
+#include "sip/session_ext.h"
 
 static const char *const st_names[] = {"CALLING",     "INCOMING",    "EARLY",	  "ANSWERED",
 				       "ESTABLISHED", "TERMINATING", "TERMINATED"};
 static const char *const ev_names[] = {"PROGRESS", "ANSWERED", "ESTABLISHED", "CANCELLED",
-				       "INFO",	   "REINVITE", "TERMINATED"};
+				       "INFO",	   "REINVITE", "TERMINATED",  "UPDATE"};
 
 const char *sip_sess_state_name(enum sip_sess_state st)
 {
@@ -71,6 +71,7 @@ static void sess_unlink(struct sip_sess *ss)
 	if (!ss->s)
 		return;
 	loop_timer_cancel(ss->s->loop, &ss->rtx);
+	sip_sx_unlink(ss);
 	if (ss->ist)
 		sip_txn_detach(ss->ist);
 	if (ss->ict)
@@ -94,6 +95,7 @@ static void sess_destroy(void *data)
 	mem_deref(ss->ict);
 	mem_deref(ss->nict);
 	mem_deref(ss->dlg);
+	mem_deref(ss->x);
 	if (ss->invite)
 		osip_message_free(ss->invite);
 	osip_free(ss->call_id);
@@ -128,6 +130,9 @@ struct sip_sess *sip_sess_new(struct sip_stack *s, const char *call_id, const ch
 
 	if (!ss)
 		return NULL;
+	ss->x = sip_sx_alloc();
+	if (!ss->x)
+		return mem_deref(ss);
 	ss->s = s;
 	ss->call_id = osip_strdup(call_id);
 	ss->ltag = osip_strdup(ltag);
@@ -208,9 +213,9 @@ static void rtx_fire(void *arg)
 	loop_timer_start(s->loop, &ss->rtx, ss->rtx_ival, rtx_fire, ss);
 }
 
-static int build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t status,
-			const char *reason, const char *ctype, const char *body,
-			osip_message_t **rp)
+int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t status,
+			  const char *reason, const char *ctype, const char *body,
+			  osip_message_t **rp)
 {
 	struct sip_sa local;
 	osip_message_t *r;
@@ -224,6 +229,8 @@ static int build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t
 		err = sip_msg_add_header(r, "Server", ss->s->conf.user_agent);
 	if (!err && status >= 300 && ss->reason) /* RFC 6432 */
 		err = sip_msg_add_header(r, "Reason", ss->reason);
+	if (!err && status > 100 && status < 300)
+		err = sip_sx_decorate(ss, req, status, r);
 	if (!err)
 		err = sip_msg_set_body(r, body ? ctype : NULL, body);
 	if (err) {
@@ -273,12 +280,14 @@ int sip_sess_answer(struct sip_sess *ss, uint16_t status, const char *reason, co
 	osip_message_t *r;
 	int err;
 
+	if (ss->s && sip_sx_answer(ss, status, reason, ctype, body, &err))
+		return err; /* UPDATE, reliable provisional, or held back */
 	/* A UAC session answers only re-INVITEs from the far end (§14.2). */
 	if (!ss->s || (ss->uac && !ss->reinvite) || !ss->ist || sip_txn_final_sent(ss->ist) ||
 	    status < 100 || status > 699)
 		return EPROTO;
 	req = sip_txn_req(ss->ist);
-	err = build_answer(ss, req, status, reason, ctype, body, &r);
+	err = sip_sess_build_answer(ss, req, status, reason, ctype, body, &r);
 	if (err)
 		return err;
 	if (status < 200) {
@@ -316,6 +325,8 @@ static void uas_invite(struct sip_stack *s, struct sip_txn *t, osip_message_t *r
 	sip_txn_set_owner(t, ss);
 	sip_sess_keep_sdp(ss, req);
 	sip_sess_set_state(ss, SIP_SESS_INCOMING);
+	if (sip_sx_uas_invite(ss, req))
+		return; /* refused: 421, 422 */
 	if (s->h.invite_h)
 		s->h.invite_h(ss, &v, s->arg);
 	else
@@ -373,6 +384,8 @@ static void in_dialog(struct sip_sess *ss, struct sip_txn *t, osip_message_t *re
 		sip_stack_reply(s, t, st, NULL, NULL);
 		return;
 	}
+	if (sip_sx_rx_request(ss, t, req))
+		return; /* PRACK, UPDATE; 422/491 to a re-INVITE */
 	if (sip_msg_is(req, "BYE")) {
 		sip_stack_reply(s, t, 200, NULL, NULL);
 		sip_sess_end(ss, 200, req);

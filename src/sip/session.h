@@ -44,6 +44,7 @@ struct sip_sess {
 	struct loop_timer rtx;
 	uint64_t rtx_ival, rtx_elapsed;
 	void *user;
+	struct sip_sx *x; /* 100rel, UPDATE, session timers (session_ext.h) */
 	char name[48];
 };
 
@@ -61,6 +62,10 @@ void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, os
 /* Final: report TERMINATED once, unlink, drop the stack's reference. */
 void sip_sess_end(struct sip_sess *ss, uint16_t status, osip_message_t *m);
 void sip_sess_keep_sdp(struct sip_sess *ss, const osip_message_t *m);
+/* A response to the INVITE `req` (Contact, Server, Reason, body). */
+int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t status,
+			  const char *reason, const char *ctype, const char *body,
+			  osip_message_t **rp);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,

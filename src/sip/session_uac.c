@@ -11,7 +11,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
-#include "sip/session.h"
+#include "sip/session_ext.h"
 
 static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq,
 			  sip_txn_resp_h *rh, osip_message_t **ackp)
@@ -86,6 +86,7 @@ static void uac_2xx(struct sip_sess *ss, osip_message_t *resp)
 		sip_sess_end(ss, 502, resp);
 		return;
 	}
+	sip_dlg_refresh_target(ss->dlg, resp); /* the early dialog's, from a 1xx */
 	if (send_in_dialog(ss, "ACK", cseq, NULL, &ack) ||
 	    sip_msg_print(ack, &ss->ack, &ss->ack_len)) {
 		osip_message_free(ack);
@@ -101,10 +102,11 @@ static void uac_2xx(struct sip_sess *ss, osip_message_t *resp)
 		return;
 	}
 	sip_sess_set_state(ss, SIP_SESS_ESTABLISHED);
+	sip_sx_uac_2xx(ss, resp);
 	sip_sess_emit(ss, SIP_EV_ANSWERED, (uint16_t)resp->status_code, resp);
 }
 
-static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
+void sip_sess_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
 {
 	struct sip_sess *ss = arg;
 	(void)t;
@@ -115,8 +117,10 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 	if (status < 200) {
 		/* Every provisional: a 183 with SDP after a 180 brings early
 		 * media (RFC 3666 §2.1: PROGRESS with in-band information). */
-		if (status > 100 &&
-		    (ss->state == SIP_SESS_CALLING || ss->state == SIP_SESS_EARLY)) {
+		if (status > 100 && resp && !sip_sx_uac_1xx(ss, resp)) {
+			/* a reliable one again, or out of order (RFC 3262 §4) */
+		} else if (status > 100 &&
+			   (ss->state == SIP_SESS_CALLING || ss->state == SIP_SESS_EARLY)) {
 			sip_sess_set_state(ss, SIP_SESS_EARLY);
 			if (resp)
 				sip_sess_keep_sdp(ss, resp); /* the early answer, if any */
@@ -124,6 +128,8 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 		}
 	} else if (status < 300 && resp) {
 		uac_2xx(ss, resp);
+	} else if (status == 422 && resp && sip_sx_uac_422(ss, resp)) {
+		/* sent again with a larger Session-Expires (RFC 4028 §7.4) */
 	} else {
 		sip_sess_end(ss, status, resp);
 	}
@@ -195,6 +201,8 @@ static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
 	if (!err && s->conf.user_agent[0])
 		err = sip_msg_add_header(m, "User-Agent", s->conf.user_agent);
 	if (!err)
+		err = sip_sx_invite_headers(s, m);
+	if (!err)
 		err = add_extra_headers(m, p->extra_headers);
 	if (!err)
 		err = sip_msg_set_body(m, p->body ? p->ctype : NULL, p->body);
@@ -241,7 +249,7 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	struct sip_txn *t = NULL;
 
 	mem_ref(ss);
-	err = sip_txn_request(&t, s->txl, m, &dst, invite_resp, ss);
+	err = sip_txn_request(&t, s->txl, m, &dst, sip_sess_invite_resp, ss);
 	if (!err && ss->s)
 		ss->ict = mem_ref(t);
 	else if (t)

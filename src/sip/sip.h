@@ -26,6 +26,10 @@ enum sip_proto { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO__COUNT };
 
 const char *sip_proto_name(enum sip_proto p); /* "UDP", "TCP" */
 
+/* Reliable provisional responses (RFC 3262): never offered (used only when
+ * the peer requires them), offered (Supported: 100rel), or required. */
+enum sip_100rel { SIP_100REL_OFF, SIP_100REL_SUPPORTED, SIP_100REL_REQUIRED };
+
 struct sip_conf {
 	uint64_t t1, t2, t4;	   /* ns; RFC 3261 defaults 500 ms, 4 s, 5 s */
 	size_t max_msg;		   /* larger messages get 513 */
@@ -33,6 +37,9 @@ struct sip_conf {
 	uint64_t tcp_idle_timeout; /* ns before an idle stream is closed */
 	bool answer_options;	   /* answer out-of-dialog OPTIONS with 200 */
 	char user_agent[64];	   /* User-Agent/Server value, "" for none */
+	enum sip_100rel rel100;	   /* RFC 3262; default SUPPORTED */
+	uint32_t session_expires;  /* s, RFC 4028; default 1800, 0: no timers */
+	uint32_t min_se;	   /* s, smallest interval we accept; default 90 */
 };
 
 void sip_conf_defaults(struct sip_conf *conf);
@@ -62,7 +69,11 @@ enum sip_sess_ev {
 	SIP_EV_REINVITE,    /* UAS: re-INVITE (msg): answer it with
 			     * sip_sess_answer() from the handler, else 200
 			     * with our last SDP goes out */
-	SIP_EV_TERMINATED,  /* final: BYE, error response, timeout (status) */
+	SIP_EV_TERMINATED,  /* final: BYE, error response, timeout (status);
+			     * 408 also when the session timer ran out */
+	SIP_EV_UPDATE,	    /* UPDATE with an offer (msg, RFC 3311): answer it
+			     * with sip_sess_answer() from the handler (2xx
+			     * with SDP, or 488), else 200 with our last SDP */
 };
 
 const char *sip_sess_state_name(enum sip_sess_state st);
@@ -123,6 +134,10 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 /* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
 int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,
 		    const char *body);
+/* UPDATE (RFC 3311) in an early or confirmed dialog: with an SDP offer
+ * (the answer comes back as remote SDP), or without a body as a session
+ * refresh (RFC 4028).  EBUSY while an offer of ours is outstanding. */
+int sip_sess_update(struct sip_sess *sess, const char *ctype, const char *body);
 /* UAC before a final response: CANCEL (RFC 3261 §9). */
 int sip_sess_cancel(struct sip_sess *sess);
 /* Either side once established (or early, UAC with a 2xx race): BYE. */

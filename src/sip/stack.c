@@ -23,6 +23,9 @@ void sip_conf_defaults(struct sip_conf *c)
 	c->tcp_msg_timeout = 32 * NS_PER_S;
 	c->tcp_idle_timeout = 300 * NS_PER_S;
 	c->answer_options = true;
+	c->rel100 = SIP_100REL_SUPPORTED;
+	c->session_expires = 1800;
+	c->min_se = 90;
 	snprintf(c->user_agent, sizeof(c->user_agent), "strowger/%s", "0.1");
 }
 

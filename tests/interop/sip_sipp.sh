@@ -8,7 +8,7 @@ top_srcdir=${top_srcdir:-.}
 uas=$top_builddir/tests/interop/sip_uas
 dir=$top_srcdir/tests/interop
 n=0
-plan=7
+plan=9
 echo "1..$plan"
 
 if ! command -v sipp >/dev/null 2>&1; then
@@ -69,3 +69,7 @@ run "CANCEL after 180: 200 and 487" "-r ring" 127.0.0.1 $v4 -sf "$dir/sip_uac_ca
 run "re-INVITE to hold, then BYE" "" 127.0.0.1 $v4 -sf "$dir/sip_uac_hold.xml" -m 20 -r 20
 run "OPTIONS answered with Allow" "" 127.0.0.1 $v4 -sf "$dir/sip_options.xml" -m 5 -r 5
 run "IPv6: INVITE/ACK/BYE over UDP" "-a ::1" "[::1]" -i ::1 -p 0 -sn uac -m 20 -r 20
+run "reliable 183 with early media, PRACK (RFC 3262)" "-r early" 127.0.0.1 $v4 \
+	-sf "$dir/sip_uac_prack.xml" -m 20 -r 20
+run "session timer: the UAS refreshes by UPDATE (RFC 4028)" "-e 4" 127.0.0.1 $v4 \
+	-sf "$dir/sip_uac_timer.xml" -m 5 -r 5

@@ -582,3 +582,48 @@ Test(leg_sip, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	close(phone);
 	phone = -1;
 }
+
+/* RFC 3311: an UPDATE offer is handled as a re-INVITE's: hold is answered
+ * recvonly, a new port moves the stream, an offer we cannot take gets 488
+ * and the call goes on.  No ACK: UPDATE is a plain request. */
+Test(leg_sip, sip_to_pstn_update_holds_moves_and_keeps_the_call)
+{
+	uint16_t rtp_a, rtp_b;
+	int a = udp_bind(&rtp_a), b = udp_bind(&rtp_b);
+	unsigned long long id0, id;
+	char tag[64];
+	phone = udp_bind(&phone_port);
+	phone_send("INVITE", 1, NULL, rtp_a, "8 0 101", "sendrecv");
+	call_leg_answer(&pstn->leg);
+	phone_expect(200);
+	cr_assert_eq(sdp_version(&id0), 1);
+	cr_assert(sscanf(strstr(phone_rx, "\r\nTo: ") + 6, "%*[^;];tag=%63[^\r\n;]", tag) == 1);
+	phone_send("ACK", 1, tag, 0, NULL, "");
+	rtp_reaches(a, 8);
+
+	phone_send("UPDATE", 2, tag, rtp_a, "8 0 101", "sendonly");
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, "CSeq: 2 UPDATE"), "%s", phone_rx);
+	cr_assert(strstr(phone_rx, "a=recvonly\r\n"), "hold is answered recvonly: %s", phone_rx);
+	cr_assert_eq(sdp_version(&id), 2);
+	cr_assert_eq(id, id0);
+
+	phone_send("UPDATE", 3, tag, rtp_b, "8 101", "sendrecv");
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, "a=sendrecv\r\n"), "%s", phone_rx);
+	rtp_reaches(b, 8);
+
+	phone_send("UPDATE", 4, tag, rtp_a, "0", "sendrecv");
+	phone_expect(488);
+	rtp_reaches(b, 8);
+	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
+	cr_assert(!has("pstn:release"), "%s", trail);
+
+	phone_send("BYE", 5, tag, 0, NULL, "");
+	phone_expect(200);
+	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
+	close(a);
+	close(b);
+	close(phone);
+	phone = -1;
+}

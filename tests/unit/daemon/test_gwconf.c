@@ -212,7 +212,34 @@ Test(gwconf, sip_section)
 	cr_assert_eq(cfg->sip.rtp_port_max, 20100);
 	cr_assert_str_eq(cfg->sip.rtp_address, "127.0.0.1");
 	cr_assert_eq(cfg->sip.t1, 500 * NS_PER_MS);
+	cr_assert_eq(cfg->sip.rel100, 1, "100rel supported by default");
+	cr_assert_eq(cfg->sip.session_expires, 1800);
+	cr_assert_eq(cfg->sip.min_se, 90);
 	mem_deref(cfg);
+}
+
+Test(gwconf, sip_extensions)
+{
+	write_conf("[sip]\n100rel = required\nsession_expires = 600\nmin_se = 120\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_eq(cfg->sip.rel100, 2);
+	cr_assert_eq(cfg->sip.session_expires, 600);
+	cr_assert_eq(cfg->sip.min_se, 120);
+	mem_deref(cfg);
+	write_conf("[sip]\n100rel = maybe\nmin_se = 30\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":2: [sip] key '100rel'"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":3: [sip] key 'min_se'"), "%s", diag.text);
+}
+
+Test(gwconf, sip_session_expires_below_min_se)
+{
+	write_conf("[sip]\nsession_expires = 100\nmin_se = 120\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, "session_expires = 100 is below min_se = 120"), "%s",
+		  diag.text);
 }
 
 Test(gwconf, sip_section_mistakes)

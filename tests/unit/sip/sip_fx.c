@@ -37,7 +37,9 @@ uint16_t peer_port;
 char rx[8192];
 
 /* What the handlers saw. */
-int n_invite, n_established, n_terminated, n_cancelled, n_answered, n_progress;
+int n_invite, n_established, n_terminated, n_cancelled, n_answered, n_progress, n_update;
+void (*fx_conf)(struct sip_conf *conf);
+void (*fx_sess)(struct sip_sess *s, enum sip_sess_ev ev, const struct sip_msg *m);
 uint16_t last_status;
 int answer_mode; /* 0: 180+200, 1: 180 only, 2: nothing */
 struct sip_sess *last_sess;
@@ -70,6 +72,9 @@ static void on_sess(struct sip_sess *s, enum sip_sess_ev ev, uint16_t st, const 
 	n_cancelled += ev == SIP_EV_CANCELLED;
 	n_answered += ev == SIP_EV_ANSWERED;
 	n_progress += ev == SIP_EV_PROGRESS;
+	n_update += ev == SIP_EV_UPDATE;
+	if (fx_sess)
+		fx_sess(s, ev, m);
 	if (ev == SIP_EV_TERMINATED && s == last_sess)
 		last_sess = NULL;
 }
@@ -85,12 +90,15 @@ void setup(void)
 	if (getenv("SIP_DEBUG"))
 		log_set_level(LC_SIP, LL_DEBUG);
 	n_invite = n_established = n_terminated = n_cancelled = n_answered = n_progress = 0;
+	n_update = 0;
 	answer_mode = 0;
 	last_sess = NULL;
 	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
 	cr_assert_eq(loop_alloc(&loop, clk), 0);
 	sip_conf_defaults(&conf);
 	conf.max_msg = 2048;
+	if (fx_conf)
+		fx_conf(&conf);
 	cr_assert_eq(sip_stack_alloc(&stack, loop, &conf, &h, NULL), 0);
 	cr_assert_eq(sip_stack_listen(stack, SIP_PROTO_UDP, "127.0.0.1", 0, &port), 0);
 	cr_assert_eq(sip_stack_listen(stack, SIP_PROTO_TCP, "127.0.0.1", 0, &tport), 0);
@@ -235,6 +243,11 @@ const char *keep(const char *m)
 
 void answer_request(int status, const char *totag, bool with_sdp)
 {
+	answer_request_x(status, totag, "", with_sdp);
+}
+
+void answer_request_x(int status, const char *totag, const char *extra, bool with_sdp)
+{
 	char via[256], from[128], to[128], cid[128], cseq[64];
 
 	sscanf(strstr(req_copy, "Via: "), "%255[^\r]", via);
@@ -243,8 +256,8 @@ void answer_request(int status, const char *totag, bool with_sdp)
 	sscanf(strstr(req_copy, "Call-ID: "), "%127[^\r]", cid);
 	sscanf(strstr(req_copy, "CSeq: "), "%63[^\r]", cseq);
 	psend("SIP/2.0 %d Whatever\r\n%s\r\n%s\r\n%s%s%s\r\n%s\r\n%s\r\n"
-	      "Contact: <sip:b@127.0.0.1:$P>\r\n%sContent-Length: %zu\r\n\r\n%s",
-	      status, via, from, to, totag ? ";tag=" : "", totag ? totag : "", cid, cseq,
+	      "Contact: <sip:b@127.0.0.1:$P>\r\n%s%sContent-Length: %zu\r\n\r\n%s",
+	      status, via, from, to, totag ? ";tag=" : "", totag ? totag : "", cid, cseq, extra,
 	      with_sdp ? "Content-Type: application/sdp\r\n" : "", with_sdp ? strlen(sdp) : 0,
 	      with_sdp ? sdp : "");
 }
@@ -282,3 +295,43 @@ void send_reinvite(int cseq, const char *branch, const char *tag)
 
 /* RFC 3261 §14.2: a re-INVITE nobody answers gets 200 with the SDP we gave
  * last, every time (the second once carried freed memory). */
+
+void send_invite_x(const char *branch, const char *extra, bool offer)
+{
+	psend("INVITE sip:b@127.0.0.1:$S SIP/2.0\r\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bK%s\r\n"
+	      "From: <sip:a@127.0.0.1>;tag=ft1\r\nTo: <sip:b@127.0.0.1>\r\n"
+	      "Call-ID: call-1@test\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+	      "Contact: <sip:a@127.0.0.1:$P>\r\n%s%sContent-Length: %zu\r\n\r\n%s",
+	      branch, extra, offer ? "Content-Type: application/sdp\r\n" : "",
+	      offer ? strlen(sdp) : 0, offer ? sdp : "");
+}
+
+void send_req_x(const char *method, int cseq, const char *branch, const char *tag,
+		const char *extra, bool offer)
+{
+	psend("%s sip:b@127.0.0.1:$S SIP/2.0\r\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bK%s\r\n"
+	      "From: <sip:a@127.0.0.1>;tag=ft1\r\nTo: <sip:b@127.0.0.1>;tag=%s\r\n"
+	      "Call-ID: call-1@test\r\nCSeq: %d %s\r\nMax-Forwards: 70\r\n"
+	      "Contact: <sip:a@127.0.0.1:$P>\r\n%s%sContent-Length: %zu\r\n\r\n%s",
+	      method, branch, tag, cseq, method, extra,
+	      offer ? "Content-Type: application/sdp\r\n" : "", offer ? strlen(sdp) : 0,
+	      offer ? sdp : "");
+}
+
+const char *hdr_of(const char *msg, const char *name, char *buf, size_t sz)
+{
+	char key[64];
+	const char *p;
+	size_t n;
+
+	snprintf(key, sizeof(key), "\r\n%s: ", name);
+	p = msg ? strstr(msg, key) : NULL;
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	n = strcspn(p, "\r\n");
+	snprintf(buf, sz, "%.*s", (int)n, p);
+	return buf;
+}

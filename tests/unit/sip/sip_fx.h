@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sip/sip.h"
+
 struct clk;
 struct loop;
 struct sip_stack;
@@ -20,7 +22,10 @@ extern uint16_t port, tport;       /* the stack's UDP and TCP ports */
 extern int peer;                   /* UDP socket playing the far end */
 extern uint16_t peer_port;
 extern char rx[8192];              /* the last message the peer received */
-extern int n_invite, n_established, n_terminated, n_cancelled, n_answered, n_progress;
+extern int n_invite, n_established, n_terminated, n_cancelled, n_answered, n_progress, n_update;
+/* Set before setup(): change the stack's configuration; see every event. */
+extern void (*fx_conf)(struct sip_conf *conf);
+extern void (*fx_sess)(struct sip_sess *s, enum sip_sess_ev ev, const struct sip_msg *m);
 extern uint16_t last_status;
 extern int answer_mode;            /* 0: 180+200, 1: 180 only, 2: nothing, 3: 486 */
 extern struct sip_sess *last_sess;
@@ -40,9 +45,16 @@ const char *to_tag(void);
 void send_invite(const char *branch);
 void send_in_dialog(const char *method, int cseq, const char *branch, const char *tag);
 void send_reinvite(int cseq, const char *branch, const char *tag);
+/* With more header lines (each ending in CRLF) and an SDP offer or not. */
+void send_invite_x(const char *branch, const char *extra, bool offer);
+void send_req_x(const char *method, int cseq, const char *branch, const char *tag,
+		const char *extra, bool offer);
+/* The value of header `name` in `msg` (first line), or NULL. */
+const char *hdr_of(const char *msg, const char *name, char *buf, size_t sz);
 /* UAC side: keep a copy of a request, answer it, place a call to the peer. */
 const char *keep(const char *m);
 void answer_request(int status, const char *totag, bool with_sdp);
+void answer_request_x(int status, const char *totag, const char *extra, bool with_sdp);
 struct sip_sess *call_peer(void);
 
 #define HDRS(method, cseq, branch, totag)                                                          \

@@ -207,8 +207,8 @@ Test(sip, bad_input_gets_precise_status)
 	bad("OPTIONS mailto:b@example.net SIP/2.0", "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n", 416,
 	    NULL);
 	bad("OPTIONS sip:b@127.0.0.1 SIP/2.0",
-	    "CSeq: 1 OPTIONS\r\nRequire: 100rel, foo\r\nContent-Length: 0\r\n", 420,
-	    "Unsupported: 100rel, foo");
+	    "CSeq: 1 OPTIONS\r\nRequire: 100rel, foo, timer, bar\r\nContent-Length: 0\r\n", 420,
+	    "Unsupported: foo, bar"); /* 100rel and timer are ours (RFC 3262, 4028) */
 	bad("BYE sip:b@127.0.0.1 SIP/2.0",
 	    "CSeq: 1 BYE\r\nMax-Forwards: 0\r\nContent-Length: 0\r\n", 483, NULL);
 	bad("INVITE sip:b@127.0.0.1 SIP/2.0",
