@@ -155,7 +155,9 @@ static void env_ended(struct call *call, const struct cdr *rec, void *arg)
 		loop_defer(gw->loop, maybe_stop, gw); /* once the call is freed */
 }
 
-static const struct call_env_ops env_ops = { env_leg_create, env_media, env_ended };
+static const struct call_env_ops env_ops = { .leg_create = env_leg_create,
+					      .media = env_media,
+					      .ended = env_ended };
 
 static void env_update(struct gateway *gw)
 {

@@ -152,7 +152,7 @@ static void e_ended(struct call *call, const struct cdr *rec, void *arg)
 	say("ended ");
 }
 
-static const struct call_env_ops env_ops = {e_leg_create, e_media, e_ended};
+static const struct call_env_ops env_ops = {.leg_create = e_leg_create, .media = e_media, .ended = e_ended};
 
 static int trunk_lookup(void *arg, const char *trunk, struct leg_sip_target *out)
 {

@@ -69,7 +69,8 @@ static void e_ended(struct call *call, const struct cdr *rec, void *arg)
 	n_ended++;
 }
 
-static const struct call_env_ops env_ops = { e_leg_create, e_media, e_ended };
+static const struct call_env_ops env_ops = { .leg_create = e_leg_create, .media = e_media,
+					      .ended = e_ended };
 
 static void span_start(unsigned i, const char *script)
 {
