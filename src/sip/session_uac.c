@@ -132,7 +132,7 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 
 /* sip_invite_prm.extra_headers: a token name (RFC 3261 §25.1), ':', a
  * value on one line (no header injection). */
-static int add_extra_headers(osip_message_t *m, const char *const *hdrs)
+int sip_sess_add_headers(osip_message_t *m, const char *const *hdrs)
 {
 	static const char tokc[] = "-.!%*_+`'~";
 
@@ -195,7 +195,7 @@ static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
 	if (!err && s->conf.user_agent[0])
 		err = sip_msg_add_header(m, "User-Agent", s->conf.user_agent);
 	if (!err)
-		err = add_extra_headers(m, p->extra_headers);
+		err = sip_sess_add_headers(m, p->extra_headers);
 	if (!err)
 		err = sip_msg_set_body(m, p->body ? p->ctype : NULL, p->body);
 	if (err) {
