@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/limit.h"
 #include "core/log.h"
+#include "core/loop.h"
 
 struct leg_isdn {
 	struct call_leg leg;
@@ -101,13 +103,20 @@ static int l_setup(struct call_leg *leg, const struct call_setup *s)
 	unsigned n = hunt_order(l, order);
 	int rc = EBUSY;
 	for (unsigned i = 0; i < n; i++) {
-		/* A span that is down or full: the next one may carry it. */
+		/* A span that is down, full or at its limit: the next one may
+		 * carry it. */
+		if (call_leg_limit_take(leg, order[i]->limit, true, loop_now(order[i]->env->loop),
+					NULL)) {
+			rc = EBUSY;
+			continue;
+		}
 		rc = isdn_call_place(order[i]->ctrl, &l->ic, &prm, l);
 		if (!rc) {
 			l->span = order[i];
 			l->chan = isdn_call_chan(l->ic);
 			return 0;
 		}
+		call_leg_limit_drop(leg);
 		if (rc != EBUSY && rc != ENOTCONN)
 			break;
 	}
@@ -161,6 +170,7 @@ static void l_describe(const struct call_leg *leg, struct cdr *rec)
 static void l_destroy(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	call_leg_limit_drop(leg); /* a leg that never joined a call */
 	if (l->ic) /* never released: a call that could not be made */
 		l_release(leg, 41, 0);
 	free(l);
@@ -223,6 +233,15 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 		isdn_call_hangup(ic, sp->accepting ? 47 : 42);
 		return;
 	}
+	unsigned retry;
+	int err = call_leg_limit_take(&l->leg, sp->limit, false, loop_now(sp->env->loop), &retry);
+	if (err) {
+		LOGN(LC_CALL, isdn_ctrl_name(sp->ctrl), "span %u at its max_%s: SETUP refused",
+		     sp->number, err == EBUSY ? "calls" : "cps");
+		isdn_call_hangup(ic, call_limit_cause(err));
+		free(l);
+		return;
+	}
 	l->ic = ic;
 	l->span = sp;
 	l->chan = isdn_call_chan(ic);
@@ -233,6 +252,7 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 	party_from_isdn(&s.redirecting, &su->redirecting);
 	memcpy(s.group, sp->group, sizeof(s.group));
 	if (call_incoming(sp->env, &l->leg, &s)) {
+		call_leg_limit_drop(&l->leg);
 		l_release(&l->leg, 47, 0); /* resource unavailable */
 		free(l);
 	}
