@@ -65,6 +65,10 @@ EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop
 TESTS += tests/interop/gw_dchan_loss.sh
 EXTRA_DIST += tests/interop/gw_dchan_loss.sh tests/interop/gw_uac_bye_in.xml
 
+# Interop: SIP trunks: failover from a 503 trunk to the next, and max_calls.
+TESTS += tests/interop/gw_trunks.sh
+EXTRA_DIST += tests/interop/gw_trunks.sh tests/interop/gw_uas_503.xml tests/interop/gw_uac_503.xml
+
 # make bench: gateway calls per second (SIPp → PRI on the simulated spans).
 BENCH_SH += tests/bench/bench_gw.sh
 EXTRA_DIST += tests/bench/bench_gw.sh tests/gw_lib.sh
