@@ -11,7 +11,10 @@
  * group could carry.  Channel choice within a span is the controller's own
  * policy (isdn_conf.chansel).  A span at its limit (max_calls, max_cps)
  * counts as full both ways: an outgoing call hunts on, an incoming SETUP
- * is refused with cause 34 or 42 (call_limit_cause).
+ * is refused with cause 34 or 42 (call_limit_cause).  A span whose far end
+ * releases the call with a congestion cause (34 38 41 42 44 47) before it
+ * rings passes it to the group's next span; only when none is left does
+ * the call hear of it (and try its route's next destination).
  */
 #ifndef STROWGER_CALL_LEG_ISDN_H
 #define STROWGER_CALL_LEG_ISDN_H

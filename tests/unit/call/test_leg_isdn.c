@@ -249,6 +249,34 @@ Test(leg_isdn, hunting_skips_a_span_at_its_limit)
 	mem_deref(l3);
 }
 
+/* The first span's far end releases with congestion (34) before it rings:
+ * the call hunts on to the group's next span and the caller never hears
+ * of it.  After ringing, a release is the caller's business. */
+Test(leg_isdn, congestion_before_ringing_hunts_to_the_next_span)
+{
+	start("call 2001234 from 100 at 1s then wait 1s hangup 16\n",
+	      "on * proceeding reject 34\n", "on * proceeding answer never\n");
+	loop_run_for(loop, 1500 * NS_PER_MS);
+	cr_assert(sw_has(1, "rx setup 2001234"), "%s", isdn_simsw_log(sw[1]));
+	cr_assert(sw_has(2, "rx setup 2001234"), "%s", isdn_simsw_log(sw[2]));
+	cr_assert(sw_has(0, "rx answer"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert_not(sw_has(0, "rx hangup 34"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert(log_capture_has("span 2: cause 34, hunting on"), "%s", log_capture_text());
+	loop_run_for(loop, 3 * NS_PER_S);
+	cr_assert_eq(last.span, 3);
+	cr_assert_eq(last.q850_cause, 16);
+}
+
+Test(leg_isdn, congestion_after_ringing_reaches_the_caller)
+{
+	start("call 2001234 from 100 at 1s\n", "on * proceeding alert wait 1s hangup 34\n",
+	      "on * proceeding answer never\n");
+	loop_run_for(loop, 4 * NS_PER_S);
+	cr_assert(sw_has(0, "rx hangup 34"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert_not(sw_has(2, "rx setup"), "%s", isdn_simsw_log(sw[2]));
+	cr_assert_eq(n_ended, 1);
+}
+
 /* Every span of the group at its limit: congestion (34) for the caller. */
 Test(leg_isdn, a_group_at_its_limits_is_congestion)
 {
