@@ -24,9 +24,9 @@
 #include "ctl/ctl.h"
 
 struct trunk_rt {
-	struct sg_trunk conf;          /* a copy: the configuration may be reloaded */
-	struct call_limit *limit;      /* referenced by the legs on the trunk too */
-	uint64_t failovers;            /* calls that left it for another destination */
+	struct sg_trunk conf;	  /* a copy: the configuration may be reloaded */
+	struct call_limit *limit; /* referenced by the legs on the trunk too */
+	uint64_t failovers;	  /* calls that left it for another destination */
 };
 
 struct gw_trunks {
@@ -52,7 +52,7 @@ static struct trunk_rt *find(const struct gw_trunks *ts, const char *name)
 
 int gw_trunks_update(struct gw_trunks *ts, const struct sg_config *cfg)
 {
-	struct trunk_rt next[SG_MAX_TRUNKS] = { 0 };
+	struct trunk_rt next[SG_MAX_TRUNKS] = {0};
 	int rc = 0;
 	for (unsigned i = 0; i < cfg->n_trunks && !rc; i++) {
 		struct trunk_rt *old = find(ts, cfg->trunks[i].name);
@@ -122,8 +122,10 @@ static int target_host(const struct sg_trunk *c, struct leg_sip_target *t)
 {
 	if (!ip_literal(c->host, t->ip, sizeof(t->ip))) {
 		/* The line that goes once the stack resolves host names. */
-		LOGN(LC_CALL, c->name, "host %s is a name: RFC 3263 resolution is not in the "
-				       "SIP stack yet, so only IP literals are reachable", c->host);
+		LOGN(LC_CALL, c->name,
+		     "host %s is a name: RFC 3263 resolution is not in the "
+		     "SIP stack yet, so only IP literals are reachable",
+		     c->host);
 		return EHOSTUNREACH;
 	}
 	t->port = (uint16_t)(c->port ? c->port : 5060);
@@ -191,7 +193,7 @@ void gw_trunk_failover(struct gw_trunks *ts, const char *name)
 
 /* --- strowger-ctl ----------------------------------------------------------- */
 
-static const char *const tp_names[] = { "udp", "tcp", "tls" };
+static const char *const tp_names[] = {"udp", "tcp", "tls"};
 
 static void limit_txt(char *buf, size_t sz, unsigned v)
 {
@@ -203,8 +205,8 @@ static void limit_txt(char *buf, size_t sz, unsigned v)
 
 int gw_trunks_show(const struct gw_trunks *ts, struct ctl_out *out)
 {
-	ctl_printf(out, "%-16s %-28s %-5s %9s %7s %5s %5s %10s %9s\n", "trunk", "destination",
-		   "tp", "max_calls", "max_cps", "in", "out", "refused", "failovers");
+	ctl_printf(out, "%-16s %-28s %-5s %9s %7s %5s %5s %10s %9s\n", "trunk", "destination", "tp",
+		   "max_calls", "max_cps", "in", "out", "refused", "failovers");
 	for (unsigned i = 0; i < ts->n; i++) {
 		const struct trunk_rt *tr = &ts->t[i];
 		const struct sg_trunk *c = &tr->conf;

@@ -25,13 +25,13 @@
 struct call_leg;
 
 struct call_limit {
-	unsigned max_calls, max_cps;   /* 0: no limit */
-	unsigned calls[2];             /* in progress: [0] incoming, [1] outgoing */
-	uint64_t total[2];             /* admitted since start */
-	uint64_t refused[2];           /* turned away by a limit since start */
-	uint64_t credit;               /* tokens × NS_PER_S (see limit.c) */
-	uint64_t t_fill;               /* loop time of the last refill */
-	bool primed;                   /* the bucket starts full at first use */
+	unsigned max_calls, max_cps; /* 0: no limit */
+	unsigned calls[2];	     /* in progress: [0] incoming, [1] outgoing */
+	uint64_t total[2];	     /* admitted since start */
+	uint64_t refused[2];	     /* turned away by a limit since start */
+	uint64_t credit;	     /* tokens × NS_PER_S (see limit.c) */
+	uint64_t t_fill;	     /* loop time of the last refill */
+	bool primed;		     /* the bucket starts full at first use */
 };
 
 /* A new limit with no limits set; a mem object. */

@@ -101,7 +101,7 @@ Test(limit, both_limits)
 /* A leg holds a reference and a place; dropping gives both back once. */
 Test(limit, legs_hold_places)
 {
-	struct call_leg a = { 0 }, b = { 0 };
+	struct call_leg a = {0}, b = {0};
 	call_limit_set(lim, 1, 0);
 	cr_assert_eq(call_leg_limit_take(&a, lim, true, 0, NULL), 0);
 	cr_assert_eq(a.limit, lim);

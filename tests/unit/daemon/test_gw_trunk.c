@@ -38,12 +38,11 @@ static void load(const char *text)
 	conf_diag_reset(&diag);
 }
 
-static const char conf1[] =
-	"[trunk v4]\nhost = 192.0.2.1\nport = 5070\nmax_calls = 2\n"
-	"[trunk v6]\nhost = 2001:db8::1\ntransport = tcp\n"
-	"[trunk name]\nhost = sip.example.net\n"
-	"[trunk secure]\nhost = 192.0.2.2\ntransport = tls\n"
-	"[trunk pbx]\nallow = 198.51.100.0/24\nmax_cps = 1\n";
+static const char conf1[] = "[trunk v4]\nhost = 192.0.2.1\nport = 5070\nmax_calls = 2\n"
+			    "[trunk v6]\nhost = 2001:db8::1\ntransport = tcp\n"
+			    "[trunk name]\nhost = sip.example.net\n"
+			    "[trunk secure]\nhost = 192.0.2.2\ntransport = tls\n"
+			    "[trunk pbx]\nallow = 198.51.100.0/24\nmax_cps = 1\n";
 
 static void setup(void)
 {
@@ -94,8 +93,8 @@ Test(gw_trunk, unreachable_targets_say_why)
 {
 	struct leg_sip_target t;
 	cr_assert_eq(gw_trunk_target(trunks, "name", &t), EHOSTUNREACH);
-	cr_assert(log_capture_has("host sip.example.net is a name: RFC 3263"),
-		  "%s", log_capture_text());
+	cr_assert(log_capture_has("host sip.example.net is a name: RFC 3263"), "%s",
+		  log_capture_text());
 	cr_assert_eq(gw_trunk_target(trunks, "secure", &t), ENOTSUP);
 	cr_assert(log_capture_has("transport tls"));
 	cr_assert_eq(gw_trunk_target(trunks, "pbx", &t), ENOENT, "inbound only");
@@ -105,7 +104,7 @@ Test(gw_trunk, unreachable_targets_say_why)
 /* max_calls counts both directions; a name that is no [trunk] is free. */
 Test(gw_trunk, limits_both_ways)
 {
-	struct call_leg a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+	struct call_leg a = {0}, b = {0}, c = {0}, d = {0};
 	unsigned retry = 0;
 	cr_assert_eq(gw_trunk_admit_in(trunks, "v4", &a, &retry), 0);
 	cr_assert_eq(gw_trunk_admit_out(trunks, "v4", &b), 0);
@@ -130,14 +129,15 @@ Test(gw_trunk, limits_both_ways)
  * new limits, and lets calls on a removed trunk end normally. */
 Test(gw_trunk, reload_keeps_counts)
 {
-	struct call_leg a = { 0 }, b = { 0 };
+	struct call_leg a = {0}, b = {0};
 	cr_assert_eq(gw_trunk_admit_out(trunks, "v4", &a), 0);
 	cr_assert_eq(gw_trunk_admit_in(trunks, "v6", &b, NULL), 0);
 	gw_trunk_failover(trunks, "v4");
 	load("[trunk v4]\nhost = 192.0.2.1\nmax_calls = 1\n");
 	cr_assert_eq(gw_trunks_update(trunks, cfg), 0);
-	struct call_leg c = { 0 };
-	cr_assert_eq(gw_trunk_admit_out(trunks, "v4", &c), EBUSY, "the call before the reload counts");
+	struct call_leg c = {0};
+	cr_assert_eq(gw_trunk_admit_out(trunks, "v4", &c), EBUSY,
+		     "the call before the reload counts");
 	cr_assert_eq(a.limit->calls[1], 1);
 	cr_assert_eq(a.limit->refused[1], 1);
 	struct leg_sip_target t;
