@@ -20,6 +20,7 @@
 #include "gw_media.h"
 #include "gw_pstn.h"
 #include "gw_sip.h"
+#include "gw_trunk.h"
 
 struct gateway {
 	struct loop *loop;
@@ -29,9 +30,10 @@ struct gateway {
 	struct call_env env;     /* what every call runs in */
 	struct gw_pstn *pstn;
 	struct gw_sip *sip;
+	struct gw_trunks *trunks;
 	bool shutting_down;
 	struct {                 /* since start, for strowger-ctl counters */
-		uint64_t ended, answered;
+		uint64_t ended, answered, failovers;
 		uint64_t cause[128]; /* by Q.850 cause; [0]: the call had none */
 	} count;
 };
@@ -41,6 +43,7 @@ static void gateway_destroy(void *data)
 	struct gateway *gw = data;
 	mem_deref(gw->sip); /* its legs and streams before the spans they meet */
 	mem_deref(gw->pstn);
+	mem_deref(gw->trunks);
 	mem_deref(gw->ctl);
 	mem_deref(gw->cdr);
 	mem_deref(gw->cfg);
@@ -126,7 +129,13 @@ static int env_leg_create(struct call *call, const struct route_dest *dest,
 		LOGE(LC_CALL, call_name(call), "route to %s, but there is no [sip]", dest->name);
 		return ENOTSUP;
 	}
-	return leg_sip_create(gw_sip_env(gw->sip), dest, legp);
+	int rc = leg_sip_create(gw_sip_env(gw->sip), dest, legp);
+	if (!rc && dest->kind == ROUTE_DEST_TRUNK &&
+	    (rc = gw_trunk_admit_out(gw->trunks, dest->name, *legp))) {
+		(*legp)->ops->destroy(*legp); /* never sent: the next destination */
+		*legp = NULL;
+	}
+	return rc;
 }
 
 static void env_media(struct call *call, enum call_media what, void *arg)
@@ -155,7 +164,21 @@ static void env_ended(struct call *call, const struct cdr *rec, void *arg)
 		loop_defer(gw->loop, maybe_stop, gw); /* once the call is freed */
 }
 
-static const struct call_env_ops env_ops = { env_leg_create, env_media, env_ended };
+static void env_failover(struct call *call, const struct route_dest *from, unsigned cause,
+			 void *arg)
+{
+	struct gateway *gw = arg;
+	(void)call;
+	(void)cause;
+	gw->count.failovers++;
+	if (from->kind == ROUTE_DEST_TRUNK)
+		gw_trunk_failover(gw->trunks, from->name);
+}
+
+static const struct call_env_ops env_ops = { .leg_create = env_leg_create,
+					      .media = env_media,
+					      .ended = env_ended,
+					      .failover = env_failover };
 
 static void env_update(struct gateway *gw)
 {
@@ -268,6 +291,7 @@ static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
 	ctl_printf(out, "calls.total %llu\n", (unsigned long long)(gw->count.ended + now));
 	ctl_printf(out, "calls.ended %llu\n", (unsigned long long)gw->count.ended);
 	ctl_printf(out, "calls.answered %llu\n", (unsigned long long)gw->count.answered);
+	ctl_printf(out, "calls.failovers %llu\n", (unsigned long long)gw->count.failovers);
 	for (unsigned c = 0; c < 128; c++)
 		if (gw->count.cause[c])
 			ctl_printf(out, "calls.cause.%u %llu\n", c,
@@ -286,7 +310,16 @@ static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
 		ctl_printf(out, "sip.transactions %llu\nsip.transactions.now %u\n",
 			   (unsigned long long)ss.txns, sip_stack_txn_count(st));
 	}
+	gw_trunks_counters(gw->trunks, out);
 	return gw->pstn ? gw_pstn_counters(gw->pstn, out) : 0;
+}
+
+static int cmd_trunks(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	(void)argc;
+	(void)argv;
+	return gw_trunks_show(gw->trunks, out);
 }
 
 /* explain --called N [--calling N] [--from trunk:X] [--dir to-sip] ...:
@@ -343,6 +376,10 @@ static int ctl_start(struct gateway *gw)
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "calls", "", "calls in progress", cmd_calls, gw);
 	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "trunks", "",
+				 "SIP trunks: destination, limits, calls, refusals, failovers",
+				 cmd_trunks, gw);
+	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "hangup", "ID [CAUSE]", "clear a call (cause 16)",
 				 cmd_hangup, gw);
 	if (!rc)
@@ -380,7 +417,9 @@ int gateway_alloc(struct gateway **gwp, struct loop *loop, struct sg_config *cfg
 	gw->loop = mem_ref(loop);
 	gw->cfg = mem_ref(cfg);
 	env_update(gw);
-	int rc = cdr_start(gw);
+	int rc = gw_trunks_alloc(&gw->trunks, loop, cfg);
+	if (!rc)
+		rc = cdr_start(gw);
 	if (!rc)
 		rc = ctl_start(gw);
 	if (!rc && (cfg->n_spans || cfg->sim.enabled))
@@ -388,6 +427,8 @@ int gateway_alloc(struct gateway **gwp, struct loop *loop, struct sg_config *cfg
 	if (!rc && cfg->sip.enabled)
 		rc = gw_sip_alloc(&gw->sip, loop, cfg, &gw->env,
 				  gw->pstn ? gw_pstn_alaw(gw->pstn) : true);
+	if (!rc && gw->sip)
+		gw_sip_set_trunks(gw->sip, gw_trunk_target, gw_trunk_admit_in, gw->trunks);
 	if (rc) {
 		mem_deref(gw);
 		return rc;
@@ -414,6 +455,12 @@ int gateway_reload(struct gateway *gw)
 	/* Paths of the control socket and CDR store take effect on restart. */
 	/* Spans, the sim and the paths take effect on restart; the dial plan,
 	 * causes and timers now.  Calls in progress keep their route set. */
+	rc = gw_trunks_update(gw->trunks, cfg);
+	if (rc) {
+		LOGE(LC_CORE, NULL, "reload: %s; keeping the running configuration", strerror(rc));
+		mem_deref(cfg);
+		return rc;
+	}
 	mem_deref(gw->cfg);
 	gw->cfg = cfg;
 	env_update(gw);

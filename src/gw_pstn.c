@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/limit.h"
 #include "core/conf.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -53,8 +54,10 @@ static void pstn_destroy(void *data)
 		p->pbx[i].it = mem_deref(p->pbx[i].it);
 		free(p->pbx[i].script);
 	}
-	for (unsigned i = 0; i < p->n_spans; i++)
+	for (unsigned i = 0; i < p->n_spans; i++) {
 		p->span[i].it = mem_deref(p->span[i].it);
+		p->span[i].ls.limit = mem_deref(p->span[i].ls.limit);
+	}
 	mem_deref(p->tdm);
 	mem_deref(p->sim);
 }
@@ -98,9 +101,14 @@ static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct c
 	snprintf(s->ls.group, sizeof(s->ls.group), "%s", c->group);
 	struct isdn_handlers h = leg_isdn_handlers; /* the controller keeps a copy */
 	h.link = span_link;
-	int rc = isdn_tdm_open(&s->it, p->tdm, c->number, &c->isdn, &h, &s->ls);
+	int rc = call_limit_alloc(&s->ls.limit);
+	if (rc)
+		return rc;
+	call_limit_set(s->ls.limit, c->max_calls, c->max_cps);
+	rc = isdn_tdm_open(&s->it, p->tdm, c->number, &c->isdn, &h, &s->ls);
 	if (rc) {
 		LOGE(LC_ISDN, NULL, "span %u: %s", c->number, strerror(rc));
+		s->ls.limit = mem_deref(s->ls.limit);
 		return rc;
 	}
 	s->ls.ctrl = isdn_tdm_ctrl(s->it);
@@ -296,6 +304,12 @@ int gw_pstn_counters(const struct gw_pstn *p, struct ctl_out *out)
 			   (unsigned long long)s->dchan_ups);
 		ctl_printf(out, "span.%u.dchan_down %llu\n", s->ls.number,
 			   (unsigned long long)s->dchan_downs);
+		const struct call_limit *l = s->ls.limit;
+		ctl_printf(out, "span.%u.calls_in %u\nspan.%u.calls_out %u\n", s->ls.number,
+			   l->calls[0], s->ls.number, l->calls[1]);
+		ctl_printf(out, "span.%u.refused_in %llu\nspan.%u.refused_out %llu\n",
+			   s->ls.number, (unsigned long long)l->refused[0], s->ls.number,
+			   (unsigned long long)l->refused[1]);
 	}
 	return 0;
 }

@@ -147,3 +147,11 @@ void gw_sip_accepting(struct gw_sip *s, bool on)
 {
 	s->accepting = on;
 }
+
+void gw_sip_set_trunks(struct gw_sip *s, leg_sip_trunk_h *target, leg_sip_admit_h *admit,
+		       void *arg)
+{
+	s->env.trunk_target = target;
+	s->env.admit = admit;
+	s->env.trunk_arg = arg;
+}

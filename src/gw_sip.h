@@ -25,5 +25,9 @@ const struct sip_stack *gw_sip_stack(const struct gw_sip *s);
 void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg);
 /* New INVITEs refused (503) while false: graceful shutdown. */
 void gw_sip_accepting(struct gw_sip *s, bool on);
+/* Where SIP legs find trunks: targets for `route trunk` and admission of
+ * incoming calls under the trunk's limits (gw_trunk.h). */
+void gw_sip_set_trunks(struct gw_sip *s, leg_sip_trunk_h *target, leg_sip_admit_h *admit,
+		       void *arg);
 
 #endif

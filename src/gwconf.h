@@ -49,6 +49,7 @@ struct sg_span {
 	unsigned number;
 	struct isdn_conf isdn;
 	char group[64];
+	unsigned max_calls, max_cps;   /* 0: no limit (call/limit.h) */
 };
 
 /* [simpbx NAME]: a simulated switch/PBX on a sim span crossed with one of
@@ -145,6 +146,9 @@ int sg_sip_handle(const struct conf_section *sec, struct conf_diag *diag, void *
 /* [trunk NAME] (gwconf_trunk.c). */
 int sg_trunk_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
 const struct sg_trunk *sg_trunk_find(const struct sg_config *cfg, const char *name);
+/* Every `route trunk` / `fallback trunk` of the dial plan names a [trunk]
+ * with a host: errors at the dial plan's file:line otherwise. */
+int sg_trunk_check_routes(const struct sg_config *cfg, struct conf_diag *diag);
 /* The first trunk whose allow list holds the source address `sa`, or NULL. */
 const struct sg_trunk *sg_trunk_by_source(const struct sg_config *cfg, const struct sockaddr *sa);
 bool sg_net_contains(const struct sg_net *net, const struct sockaddr *sa);

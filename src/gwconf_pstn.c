@@ -4,7 +4,8 @@
  *
  *   [sim]              system_conf = FILE (DAHDI syntax), tick = 1ms
  *   [span N]           the ISDN keys of pstn/isdn (switchtype required,
- *                      role, interface, chansel, ...) and group = NAME
+ *                      role, interface, chansel, ...), group = NAME, and
+ *                      max_calls, max_cps (0: no limit; call/limit.h)
  *   [simpbx NAME]      span = N (sim span), cross = N (gateway span),
  *                      script = FILE, zone = de
  */
@@ -52,12 +53,13 @@ static int span_number(const struct conf_section *sec, unsigned *n, struct conf_
 }
 
 /* [span N] takes pstn/isdn's keys (rebased into struct sg_span) plus ours. */
-static struct conf_key span_keys[24];
+#define SPAN_OWN_KEYS 3
+static struct conf_key span_keys[24 + SPAN_OWN_KEYS];
 
 static void span_keys_build(void)
 {
 	unsigned n = 0;
-	for (const struct conf_key *k = isdn_conf_keys; k->name && n < 22; k++, n++) {
+	for (const struct conf_key *k = isdn_conf_keys; k->name && n < 23; k++, n++) {
 		span_keys[n] = *k;
 		span_keys[n].offset += offsetof(struct sg_span, isdn);
 	}
@@ -65,6 +67,16 @@ static void span_keys_build(void)
 		.name = "group", .type = CONF_STR, .offset = offsetof(struct sg_span, group),
 		.size = sizeof(((struct sg_span *)0)->group), .required = true,
 		.help = "the span group dial plans route to (route group NAME)",
+	};
+	span_keys[n++] = (struct conf_key){
+		.name = "max_calls", .type = CONF_UINT, .offset = offsetof(struct sg_span, max_calls),
+		.min = 0, .max = 1000000, .dflt = "0",
+		.help = "concurrent calls on the span, both ways (0: no limit)",
+	};
+	span_keys[n++] = (struct conf_key){
+		.name = "max_cps", .type = CONF_UINT, .offset = offsetof(struct sg_span, max_cps),
+		.min = 0, .max = 1000000, .dflt = "0",
+		.help = "new calls per second on the span, both ways (0: no limit)",
 	};
 	span_keys[n] = (struct conf_key)CONF_KEYS_END;
 }

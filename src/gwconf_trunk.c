@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/route.h"
 #include "gwconf.h"
 
 static const char *const transport_names[] = { "udp", "tcp", "tls", NULL };
@@ -176,6 +177,44 @@ const struct sg_trunk *sg_trunk_find(const struct sg_config *cfg, const char *na
 		if (!strcmp(cfg->trunks[i].name, name))
 			return &cfg->trunks[i];
 	return NULL;
+}
+
+/* A dial plan is checked with the configuration it runs under: a route to
+ * a trunk that is not here, or that has nowhere to send calls, would fail
+ * every call it matches, so it is an error at the route's own line. */
+struct route_check {
+	const struct sg_config *cfg;
+	struct conf_diag *diag;
+	unsigned errors;
+};
+
+static int route_dest_check(const char *rule, enum route_dest_kind kind, const char *name,
+			    const char *file, unsigned line, void *arg)
+{
+	struct route_check *rc = arg;
+	if (kind != ROUTE_DEST_TRUNK)
+		return 0;
+	const struct sg_trunk *t = sg_trunk_find(rc->cfg, name);
+	if (!t)
+		conf_diag_err(rc->diag, file, line,
+			      "rule '%s' routes to trunk '%s', which %s does not define "
+			      "(add a [trunk %s] section with its host)",
+			      rule, name, rc->cfg->path, name);
+	else if (!t->host[0])
+		conf_diag_err(rc->diag, file, line,
+			      "rule '%s' routes to trunk '%s', which has no host in %s "
+			      "(it only takes calls)",
+			      rule, name, rc->cfg->path);
+	rc->errors += !t || !t->host[0];
+	return 0;
+}
+
+int sg_trunk_check_routes(const struct sg_config *cfg, struct conf_diag *diag)
+{
+	struct route_check rc = { cfg, diag, 0 };
+	if (cfg->routes)
+		route_set_dests(cfg->routes, route_dest_check, &rc);
+	return rc.errors ? EINVAL : 0;
 }
 
 static bool net_match(const struct sg_net *net, const uint8_t *addr)

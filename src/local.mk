@@ -13,6 +13,11 @@ TESTS += tests/unit/daemon/test_gwconf
 tests_unit_daemon_test_gwconf_SOURCES = tests/unit/daemon/test_gwconf.c
 tests_unit_daemon_test_gwconf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_daemon_test_gwconf_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/unit/daemon/test_gw_trunk
+TESTS += tests/unit/daemon/test_gw_trunk
+tests_unit_daemon_test_gw_trunk_SOURCES = tests/unit/daemon/test_gw_trunk.c
+tests_unit_daemon_test_gw_trunk_CFLAGS = $(TEST_CFLAGS)
+tests_unit_daemon_test_gw_trunk_LDADD = $(TEST_LDADD)
 
 # The gateway object and its services: control socket, CDR store.
 src_libstrowger_a_SOURCES += src/gateway.c src/ctl/ctl.c src/ctl/ctl_client.c src/call/cdr.c
@@ -48,8 +53,8 @@ src_libstrowger_a_SOURCES += src/gw_pstn.c
 noinst_HEADERS += src/gw_pstn.h
 dist_sgconf_DATA += conf/sim-pri.conf conf/sim-pbx.script conf/sim-exchange.map
 src_libstrowger_a_SOURCES += src/gw_sip.c src/gw_media.c src/gwconf_sip.c \
-	src/gwconf_trunk.c
-noinst_HEADERS += src/gw_sip.h src/gw_media.h
+	src/gwconf_trunk.c src/gw_trunk.c
+noinst_HEADERS += src/gw_sip.h src/gw_media.h src/gw_trunk.h
 
 # Interop: SIPp calls the running gateway on its embedded default.
 TESTS += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh
@@ -59,6 +64,10 @@ EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop
 # Interop: the PSTN side fails mid-call (simfault); BYE with Reason cause 41.
 TESTS += tests/interop/gw_dchan_loss.sh
 EXTRA_DIST += tests/interop/gw_dchan_loss.sh tests/interop/gw_uac_bye_in.xml
+
+# Interop: SIP trunks: failover from a 503 trunk to the next, and max_calls.
+TESTS += tests/interop/gw_trunks.sh
+EXTRA_DIST += tests/interop/gw_trunks.sh tests/interop/gw_uas_503.xml tests/interop/gw_uac_503.xml
 
 # make bench: gateway calls per second (SIPp → PRI on the simulated spans).
 BENCH_SH += tests/bench/bench_gw.sh

@@ -10,6 +10,7 @@
 
 #include "call/call_int.h"
 #include "call/cause.h"
+#include "call/limit.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -113,6 +114,7 @@ void call_leg_release(struct call_leg *leg, unsigned cause, unsigned status)
 	if (!leg || leg->gone)
 		return;
 	leg->gone = true;
+	call_leg_limit_drop(leg);
 	leg->ops->release(leg, cause, status);
 }
 
@@ -143,10 +145,14 @@ static void call_destroy(void *data)
 	loop_defer_cancel(call->env->loop, call);
 	for (unsigned i = 0; i < call->n_dead; i++)
 		call->dead[i]->ops->destroy(call->dead[i]);
-	if (call->out)
+	if (call->out) {
+		call_leg_limit_drop(call->out);
 		call->out->ops->destroy(call->out);
-	if (call->in)
+	}
+	if (call->in) {
+		call_leg_limit_drop(call->in);
 		call->in->ops->destroy(call->in);
+	}
 	mem_deref(call->routes);
 	list_unlink(&call->le);
 	atomic_fetch_sub(&calls_alive, 1);
@@ -230,14 +236,26 @@ static void out_retire(struct call *call)
 {
 	/* At most one leg per destination, so `dead` cannot overflow. */
 	call->out->gone = true;
+	call_leg_limit_drop(call->out);
 	call->dead[call->n_dead++] = call->out;
 	call->out = NULL;
 }
 
+/* The attempt at the current destination failed with a congestion cause
+ * and another destination follows: tell the gateway (its counters). */
+static void failover_note(struct call *call, unsigned cause)
+{
+	const struct call_env *env = call->env;
+	if (env->ops->failover && call->next_dest > 0 && call->next_dest < call->route.n_dest)
+		env->ops->failover(call, &call->route.dest[call->next_dest - 1], cause, env->arg);
+}
+
 void call_out_next(struct call *call, unsigned cause)
 {
-	if (call->out)
+	if (call->out) {
 		out_retire(call);
+		failover_note(call, cause);
+	}
 	while (call->next_dest < call->route.n_dest) {
 		const struct route_dest *dest = &call->route.dest[call->next_dest++];
 		struct call_leg *leg = NULL;
@@ -255,6 +273,7 @@ void call_out_next(struct call *call, unsigned cause)
 		cause = rc == EBUSY ? 34 : 41;
 		LOGN(LC_CALL, call_name(call), "destination %s: %s (cause %u)", dest->name,
 		     strerror(rc), cause);
+		failover_note(call, cause);
 	}
 	call_clear(call, cause, 0);
 }
@@ -378,7 +397,18 @@ void call_leg_released(struct call_leg *leg, unsigned cause, unsigned status)
 	if (!leg->call || leg->gone)
 		return;
 	leg->gone = true;
+	call_leg_limit_drop(leg);
 	leg_event(leg, leg == leg->call->in ? CE_IN_RELEASED : CE_OUT_RELEASED, &d);
+}
+
+void call_leg_unreachable(struct call_leg *leg, unsigned status)
+{
+	struct call_evd d = { .status = status, .unreachable = true };
+	if (!leg->call || leg->gone || leg == leg->call->in)
+		return;
+	leg->gone = true;
+	call_leg_limit_drop(leg);
+	leg_event(leg, CE_OUT_RELEASED, &d);
 }
 
 void call_hangup(struct call *call, unsigned cause)

@@ -28,6 +28,7 @@
 
 struct call;
 struct call_leg;
+struct call_limit;
 struct cause_map;
 struct loop;
 
@@ -84,6 +85,10 @@ struct call_leg {
 	enum call_side side;
 	void *priv;          /* the adapter's */
 	bool gone;           /* the far end cleared it (no release to send) */
+	/* The trunk's or span's limit this leg holds a place in (call/limit.h),
+	 * or NULL; the call gives it back when the leg is finished. */
+	struct call_limit *limit;
+	bool limit_out;
 };
 
 /* Media: the gateway joins or parts the legs' audio. */
@@ -101,6 +106,10 @@ struct call_env_ops {
 	void (*media)(struct call *call, enum call_media what, void *arg);
 	/* The call is over; `rec` is its CDR.  The call is freed after. */
 	void (*ended)(struct call *call, const struct cdr *rec, void *arg);
+	/* Optional: the call leaves destination `from` (which failed with the
+	 * congestion cause `cause`) for the next one of its route. */
+	void (*failover)(struct call *call, const struct route_dest *from, unsigned cause,
+			 void *arg);
 };
 
 /* What calls share; owned by the gateway and outliving its calls. */
@@ -127,6 +136,12 @@ void call_leg_progress(struct call_leg *leg);
 void call_leg_answer(struct call_leg *leg);
 /* The leg is gone: `cause` (0: unknown) and `status` (0: none). */
 void call_leg_released(struct call_leg *leg, unsigned cause, unsigned status);
+/* The outgoing leg never reached its far end: no response in time (RFC
+ * 3261 §8.1.3.1: as a 408) or a transport error (as a 503).  Like
+ * call_leg_released(), but the next destination is tried whatever the
+ * cause the status maps to, as RFC 3263 §4.3 moves on to the next server
+ * in the same two cases. */
+void call_leg_unreachable(struct call_leg *leg, unsigned status);
 
 /* Clear the call from outside (strowger-ctl hangup, shutdown, a span
  * taken down): both legs get `cause`. */

@@ -19,7 +19,8 @@
  *   ANSWER                 → SIP: 200.  ISDN: CONNECT.
  *   released (cause/status)→ the other leg, with the other half of the
  *                            pair from the cause table.
- * Congestion (34 38 41 42 44 47) before alerting tries the next destination.
+ * Congestion (34 38 41 42 44 47) before alerting tries the next destination;
+ * so does an unreachable SIP destination (timeout, transport error).
  * No answer within T_NA: cause 19 after alerting (→ 480), else 18 (→ 408).
  */
 #include <errno.h>
@@ -37,9 +38,10 @@ static void out_released(struct call *call, const struct call_evd *d)
 {
 	unsigned cause = d->cause, status = d->status;
 	call_cause_complete(call, &cause, &status);
-	if (call->fi.state == CS_CALLING && call_cause_is_congestion(cause) &&
+	if (call->fi.state == CS_CALLING && (call_cause_is_congestion(cause) || d->unreachable) &&
 	    call->next_dest < call->route.n_dest) {
-		LOGN(LC_CALL, fsm_obj(&call->fi), "cause %u: trying the next destination", cause);
+		LOGN(LC_CALL, fsm_obj(&call->fi), "cause %u%s: trying the next destination", cause,
+		     d->unreachable ? " (unreachable)" : "");
 		call_out_next(call, cause);
 		return;
 	}

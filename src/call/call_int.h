@@ -23,6 +23,7 @@ enum call_tmr { CT_NOANSWER };
 
 struct call_evd {
 	bool inband;
+	bool unreachable;               /* CE_OUT_RELEASED: see call_leg_unreachable */
 	unsigned cause, status;
 };
 

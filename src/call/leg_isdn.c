@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/limit.h"
 #include "core/log.h"
+#include "core/loop.h"
 
 struct leg_isdn {
 	struct call_leg leg;
@@ -27,6 +29,12 @@ struct leg_isdn {
 	enum route_policy policy;
 	struct isdn_call *ic;       /* NULL once the call is gone */
 	int chan;
+	/* Outgoing: the hunt, kept so that a congestion release before the far
+	 * end rings moves the call to the group's next span. */
+	struct isdn_call_prm prm;
+	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS];
+	unsigned n_order, next;
+	bool rung;                  /* ALERTING, PROGRESS or CONNECT seen */
 };
 
 static struct leg_isdn *leg_of(struct call_leg *leg)
@@ -89,29 +97,42 @@ static unsigned hunt_order(struct leg_isdn *l, struct leg_isdn_span **out)
 	return n;
 }
 
-static int l_setup(struct call_leg *leg, const struct call_setup *s)
+/* Place the call on the next span of the hunt that takes it. */
+static int hunt_on(struct leg_isdn *l)
 {
-	struct leg_isdn *l = leg_of(leg);
-	struct isdn_call_prm prm = { .complete = true };
-	number_to_isdn(&prm.called, &s->called);
-	number_to_isdn(&prm.calling, &s->calling);
-	number_to_isdn(&prm.redirecting, &s->redirecting);
-	prm.redirect_reason = s->redirect_reason;
-	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS];
-	unsigned n = hunt_order(l, order);
 	int rc = EBUSY;
-	for (unsigned i = 0; i < n; i++) {
-		/* A span that is down or full: the next one may carry it. */
-		rc = isdn_call_place(order[i]->ctrl, &l->ic, &prm, l);
+	while (l->next < l->n_order) {
+		struct leg_isdn_span *sp = l->order[l->next++];
+		/* A span that is down, full or at its limit: the next one may
+		 * carry it. */
+		if (call_leg_limit_take(&l->leg, sp->limit, true, loop_now(sp->env->loop), NULL)) {
+			rc = EBUSY;
+			continue;
+		}
+		rc = isdn_call_place(sp->ctrl, &l->ic, &l->prm, l);
 		if (!rc) {
-			l->span = order[i];
+			l->span = sp;
 			l->chan = isdn_call_chan(l->ic);
 			return 0;
 		}
+		call_leg_limit_drop(&l->leg);
 		if (rc != EBUSY && rc != ENOTCONN)
 			break;
 	}
 	return rc == ENOTCONN ? EAGAIN : rc; /* every span down: cause 41 */
+}
+
+static int l_setup(struct call_leg *leg, const struct call_setup *s)
+{
+	struct leg_isdn *l = leg_of(leg);
+	l->prm = (struct isdn_call_prm){ .complete = true };
+	number_to_isdn(&l->prm.called, &s->called);
+	number_to_isdn(&l->prm.calling, &s->calling);
+	number_to_isdn(&l->prm.redirecting, &s->redirecting);
+	l->prm.redirect_reason = s->redirect_reason;
+	l->n_order = hunt_order(l, l->order);
+	l->next = 0;
+	return hunt_on(l);
 }
 
 static int l_proceeding(struct call_leg *leg)
@@ -161,6 +182,7 @@ static void l_describe(const struct call_leg *leg, struct cdr *rec)
 static void l_destroy(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	call_leg_limit_drop(leg); /* a leg that never joined a call */
 	if (l->ic) /* never released: a call that could not be made */
 		l_release(leg, 41, 0);
 	free(l);
@@ -223,6 +245,15 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 		isdn_call_hangup(ic, sp->accepting ? 47 : 42);
 		return;
 	}
+	unsigned retry;
+	int err = call_leg_limit_take(&l->leg, sp->limit, false, loop_now(sp->env->loop), &retry);
+	if (err) {
+		LOGN(LC_CALL, isdn_ctrl_name(sp->ctrl), "span %u at its max_%s: SETUP refused",
+		     sp->number, err == EBUSY ? "calls" : "cps");
+		isdn_call_hangup(ic, call_limit_cause(err));
+		free(l);
+		return;
+	}
 	l->ic = ic;
 	l->span = sp;
 	l->chan = isdn_call_chan(ic);
@@ -233,6 +264,7 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 	party_from_isdn(&s.redirecting, &su->redirecting);
 	memcpy(s.group, sp->group, sizeof(s.group));
 	if (call_incoming(sp->env, &l->leg, &s)) {
+		call_leg_limit_drop(&l->leg);
 		l_release(&l->leg, 47, 0); /* resource unavailable */
 		free(l);
 	}
@@ -246,6 +278,7 @@ static void on_progress(struct isdn_call *ic, enum isdn_prog_kind kind, uint8_t 
 		return;
 	/* Q.931 §4.5.23: 1 not end-to-end ISDN, 8 in-band information. */
 	bool inband = pi == 1 || pi == 8;
+	l->rung |= kind == ISDN_PROG_ALERTING || (kind == ISDN_PROG_PROGRESS && inband);
 	switch (kind) {
 	case ISDN_PROG_PROCEEDING:
 		call_leg_proceeding(&l->leg);
@@ -266,8 +299,10 @@ static void on_answer(struct isdn_call *ic, void *arg)
 {
 	struct leg_isdn *l = isdn_call_priv(ic);
 	(void)arg;
-	if (l)
-		call_leg_answer(&l->leg);
+	if (!l)
+		return;
+	l->rung = true;
+	call_leg_answer(&l->leg);
 }
 
 static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, void *arg)
@@ -278,6 +313,16 @@ static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, v
 	if (!l)
 		return;
 	l->ic = NULL; /* libpri frees it once this returns */
+	/* Congestion before the far end rang: the group's next span may carry
+	 * the call (issue 7: hunt groups fail over on 34 38 41 42 44 47); the
+	 * call hears only if none does. */
+	if (l->group && !l->rung && call_cause_is_congestion(cause) && l->next < l->n_order) {
+		LOGN(LC_CALL, isdn_ctrl_name(l->span->ctrl), "span %u: cause %u, hunting on",
+		     l->span->number, cause);
+		call_leg_limit_drop(&l->leg);
+		if (!hunt_on(l))
+			return;
+	}
 	call_leg_released(&l->leg, cause, 0);
 }
 

@@ -9,7 +9,12 @@
  * an outgoing call tries them in hunt order and takes the first with a
  * free B-channel, so a full span never fails a call another span of the
  * group could carry.  Channel choice within a span is the controller's own
- * policy (isdn_conf.chansel).
+ * policy (isdn_conf.chansel).  A span at its limit (max_calls, max_cps)
+ * counts as full both ways: an outgoing call hunts on, an incoming SETUP
+ * is refused with cause 34 or 42 (call_limit_cause).  A span whose far end
+ * releases the call with a congestion cause (34 38 41 42 44 47) before it
+ * rings passes it to the group's next span; only when none is left does
+ * the call hear of it (and try its route's next destination).
  */
 #ifndef STROWGER_CALL_LEG_ISDN_H
 #define STROWGER_CALL_LEG_ISDN_H
@@ -25,6 +30,7 @@ struct leg_isdn_span {
 	unsigned number;               /* the span number (CDRs, routing) */
 	char group[ROUTE_NAME_MAX];    /* the group it belongs to, for routing */
 	bool accepting;                /* false while shutting down: new calls get 42 */
+	struct call_limit *limit;      /* max_calls/max_cps (call/limit.h), or NULL */
 };
 
 struct leg_isdn_group {

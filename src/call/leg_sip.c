@@ -23,6 +23,7 @@
 
 #include "call/cause.h"
 #include "call/leg_sip_int.h"
+#include "call/limit.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -137,6 +138,7 @@ static void l_describe(const struct call_leg *leg, struct cdr *rec)
 static void l_destroy(struct call_leg *leg)
 {
 	struct leg_sip *l = leg_of(leg);
+	call_leg_limit_drop(leg); /* a leg that never joined a call */
 	if (l->sess && !l->released)
 		l_release(leg, 41, 0); /* never released: a call that could not be made */
 	if (l->sess) {
@@ -348,6 +350,26 @@ static void reject(struct leg_sip *l, uint16_t status, unsigned cause)
 	l->released = true;
 }
 
+/* Over the trunk's limits: 503 with Retry-After (RFC 3261 §21.5.4,
+ * §20.33) and the cause in Reason (call/limit.h), before any call exists. */
+static int admit(struct leg_sip *l)
+{
+	const struct leg_sip_env *env = l->env;
+	unsigned retry = 1;
+	int err = env->admit ? env->admit(env->trunk_arg, l->trunk, &l->leg, &retry) : 0;
+	if (!err)
+		return 0;
+	char ra[32];
+	const char *const hdrs[] = { ra, NULL };
+	snprintf(ra, sizeof(ra), "Retry-After: %u", retry);
+	reason_set(l, call_limit_cause(err));
+	LOGN(LC_CALL, l->name, "%s: trunk %s is at its %s: 503, Retry-After %u", l->call_id,
+	     l->trunk, err == EBUSY ? "max_calls" : "max_cps", retry);
+	sip_sess_answer_hdrs(l->sess, 503, NULL, NULL, NULL, hdrs);
+	l->released = true;
+	return err;
+}
+
 /* What makes the leg: the numbers (484) and the offer (488). */
 static int incoming_prepare(struct leg_sip *l, const struct sip_msg *msg, struct call_setup *s)
 {
@@ -388,7 +410,9 @@ int leg_sip_incoming(const struct leg_sip_env *env, struct sip_sess *sess,
 		 sip_msg_call_id(msg) ? sip_msg_call_id(msg) : "");
 	snprintf(l->trunk, sizeof(l->trunk), "%s", env->trunk ? env->trunk : "");
 	struct call_setup s = {0};
-	int err = incoming_prepare(l, msg, &s);
+	int err = admit(l);
+	if (!err)
+		err = incoming_prepare(l, msg, &s);
 	if (!err) {
 		LOGI(LC_CALL, l->name, "%s: INVITE to %s from %s", l->call_id, s.called.digits,
 		     s.calling.present ? s.calling.digits : "-");
@@ -456,6 +480,10 @@ static void on_terminated(struct leg_sip *l, uint16_t status, const struct sip_m
 	LOGI(LC_CALL, l->name, "ended: %u, cause %u", status, cause);
 	if (status == 200) /* BYE: normal clearing (RFC 3398 §7.2.4.1: 16 ↔ BYE) */
 		call_leg_released(&l->leg, cause ? cause : 16, 0);
+	else if (!msg && l->uac && (status == 408 || status == 503))
+		/* No response at all: Timer B or a transport error (RFC 3261
+		 * §8.1.3.1), which the stack reports as 408 and 503. */
+		call_leg_unreachable(&l->leg, status);
 	else
 		call_leg_released(&l->leg, cause, status);
 }

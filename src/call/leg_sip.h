@@ -44,6 +44,11 @@ struct leg_sip_target {
 
 /* Look up a trunk by name: 0, or ENOENT. */
 typedef int(leg_sip_trunk_h)(void *arg, const char *trunk, struct leg_sip_target *out);
+/* May an INVITE over `trunk` become a call?  0, with `leg` holding its
+ * place in the trunk's limit (call_leg_limit_take); or EBUSY (max_calls) /
+ * EAGAIN (max_cps) with the seconds for Retry-After. */
+typedef int(leg_sip_admit_h)(void *arg, const char *trunk, struct call_leg *leg,
+			     unsigned *retry_after);
 
 /* What SIP legs share; owned by the gateway, outliving its legs. */
 struct leg_sip_env {
@@ -58,14 +63,17 @@ struct leg_sip_env {
 	const char *trunk;		/* trunk name of incoming calls, or NULL */
 	const struct cause_map *causes; /* Reason text; NULL: no text */
 	leg_sip_trunk_h *trunk_target;	/* ROUTE_DEST_TRUNK; NULL: none */
-	void *trunk_arg;
+	leg_sip_admit_h *admit;		/* incoming calls; NULL: no limits */
+	void *trunk_arg;		/* for both */
 };
 
 /* sip_handlers.invite_h: a new INVITE.  Sends 100, reads the numbers and
  * the SDP offer, makes the stream and hands the leg to call_incoming().
  * Whatever fails is answered on the session (484, 488, or 503 without
  * Retry-After, i.e. as 500 (RFC 3261 §21.5.4), with Reason cause 47) and
- * returned as an errno; the caller has nothing more to do. */
+ * returned as an errno; the caller has nothing more to do.  A call over
+ * its trunk's limits (env->admit) gets 503 with Retry-After and Reason
+ * cause 34 or 42 before anything else is done: no call, no other leg. */
 int leg_sip_incoming(const struct leg_sip_env *env, struct sip_sess *sess,
 		     const struct sip_msg *msg);
 

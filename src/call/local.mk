@@ -60,6 +60,15 @@ tests_unit_call_test_call_SOURCES = tests/unit/call/test_call.c
 tests_unit_call_test_call_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_call_LDADD = $(TEST_LDADD)
 
+# Call limits per trunk and span: concurrent calls and a token bucket.
+src_libstrowger_a_SOURCES += src/call/limit.c
+noinst_HEADERS += src/call/limit.h
+check_PROGRAMS += tests/unit/call/test_limit
+TESTS += tests/unit/call/test_limit
+tests_unit_call_test_limit_SOURCES = tests/unit/call/test_limit.c
+tests_unit_call_test_limit_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_limit_LDADD = $(TEST_LDADD)
+
 # The ISDN leg: Q.931 calls behind struct call_leg, span groups.
 src_libstrowger_a_SOURCES += src/call/leg_isdn.c
 noinst_HEADERS += src/call/leg_isdn.h

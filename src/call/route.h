@@ -137,6 +137,12 @@ int route_set_load(struct route_set **setp, const char *path, struct route_diag 
 int route_set_parse(struct route_set **setp, const char *name, const char *text,
 		    const char *basedir, struct route_diag *diag);
 unsigned route_set_rule_count(const struct route_set *set);
+/* Visit every destination every rule names (route and fallback lines), in
+ * file order, with where it is written: for checks against the daemon's
+ * configuration (a trunk it does not define).  A non-zero return stops. */
+typedef int(route_dest_visit_h)(const char *rule, enum route_dest_kind kind, const char *name,
+				const char *file, unsigned line, void *arg);
+int route_set_dests(const struct route_set *set, route_dest_visit_h *h, void *arg);
 unsigned route_set_vector_count(const struct route_set *set);
 
 /* Decide.  Never fails: a context that cannot match anything yields

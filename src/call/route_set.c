@@ -150,6 +150,20 @@ unsigned route_set_vector_count(const struct route_set *set)
 	return set->n_vectors;
 }
 
+int route_set_dests(const struct route_set *set, route_dest_visit_h *h, void *arg)
+{
+	for (unsigned r = 0; r < set->n_rules; r++) {
+		const struct route_rule *rule = &set->rules[r];
+		for (unsigned i = 0; i < rule->n_dest; i++) {
+			const struct route_destspec *d = &rule->dest[i];
+			int rc = h(rule->name, d->kind, d->name, rule->file, d->line, arg);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 #define FIND(arr, n, name, field)                                                                  \
 	do {                                                                                       \
 		for (unsigned i_ = 0; i_ < (n); i_++)                                              \

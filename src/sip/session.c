@@ -215,7 +215,7 @@ static void rtx_fire(void *arg)
 
 int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t status,
 			  const char *reason, const char *ctype, const char *body,
-			  osip_message_t **rp)
+			  const char *const *extra, osip_message_t **rp)
 {
 	struct sip_sa local;
 	osip_message_t *r;
@@ -231,6 +231,8 @@ int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16
 		err = sip_msg_add_header(r, "Reason", ss->reason);
 	if (!err && status > 100 && status < 300)
 		err = sip_sx_decorate(ss, req, status, r);
+	if (!err)
+		err = sip_sess_add_headers(r, extra);
 	if (!err)
 		err = sip_msg_set_body(r, body ? ctype : NULL, body);
 	if (err) {
@@ -276,6 +278,12 @@ static int answer_2xx(struct sip_sess *ss, const osip_message_t *req, osip_messa
 int sip_sess_answer(struct sip_sess *ss, uint16_t status, const char *reason, const char *ctype,
 		    const char *body)
 {
+	return sip_sess_answer_hdrs(ss, status, reason, ctype, body, NULL);
+}
+
+int sip_sess_answer_hdrs(struct sip_sess *ss, uint16_t status, const char *reason,
+			 const char *ctype, const char *body, const char *const *extra_headers)
+{
 	const osip_message_t *req;
 	osip_message_t *r;
 	int err;
@@ -287,7 +295,7 @@ int sip_sess_answer(struct sip_sess *ss, uint16_t status, const char *reason, co
 	    status < 100 || status > 699)
 		return EPROTO;
 	req = sip_txn_req(ss->ist);
-	err = sip_sess_build_answer(ss, req, status, reason, ctype, body, &r);
+	err = sip_sess_build_answer(ss, req, status, reason, ctype, body, extra_headers, &r);
 	if (err)
 		return err;
 	if (status < 200) {

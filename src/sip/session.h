@@ -62,10 +62,13 @@ void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, os
 /* Final: report TERMINATED once, unlink, drop the stack's reference. */
 void sip_sess_end(struct sip_sess *ss, uint16_t status, osip_message_t *m);
 void sip_sess_keep_sdp(struct sip_sess *ss, const osip_message_t *m);
-/* A response to the INVITE `req` (Contact, Server, Reason, body). */
+/* A response to the INVITE `req` (Contact, Server, Reason, body, extra header lines). */
 int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t status,
 			  const char *reason, const char *ctype, const char *body,
-			  osip_message_t **rp);
+			  const char *const *extra, osip_message_t **rp);
+/* Add "Name: value" lines (NULL-terminated list, or NULL); EINVAL for a
+ * line with CR/LF or without a token name (RFC 3261 §25.1). */
+int sip_sess_add_headers(osip_message_t *m, const char *const *hdrs);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,

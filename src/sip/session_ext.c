@@ -238,7 +238,7 @@ static bool early_bye(struct sip_sess *ss, struct sip_txn *t, osip_message_t *re
 		return false;
 	sip_stack_reply(ss->s, t, 200, NULL, NULL);
 	sip_rel_stop(ss);
-	if (!sip_sess_build_answer(ss, sip_txn_req(ss->ist), 487, NULL, NULL, NULL, &r))
+	if (!sip_sess_build_answer(ss, sip_txn_req(ss->ist), 487, NULL, NULL, NULL, NULL, &r))
 		sip_txn_respond(ss->ist, r);
 	sip_sess_end(ss, 200, req);
 	return true;

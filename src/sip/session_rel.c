@@ -139,7 +139,7 @@ static int rel_send(struct sip_sess *ss, uint16_t status, const char *reason, co
 	if (!ss->dlg)
 		err = sip_dlg_uas(&ss->dlg, req, ss->ltag, &ss->peer);
 	if (!err)
-		err = sip_sess_build_answer(ss, req, status, reason, ctype, body, &r);
+		err = sip_sess_build_answer(ss, req, status, reason, ctype, body, NULL, &r);
 	if (err)
 		return err;
 	snprintf(v, sizeof(v), "%u", rseq);

@@ -138,7 +138,7 @@ void sip_sess_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t stat
 
 /* sip_invite_prm.extra_headers: a token name (RFC 3261 §25.1), ':', a
  * value on one line (no header injection). */
-static int add_extra_headers(osip_message_t *m, const char *const *hdrs)
+int sip_sess_add_headers(osip_message_t *m, const char *const *hdrs)
 {
 	static const char tokc[] = "-.!%*_+`'~";
 
@@ -203,7 +203,7 @@ static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
 	if (!err)
 		err = sip_sx_invite_headers(s, m);
 	if (!err)
-		err = add_extra_headers(m, p->extra_headers);
+		err = sip_sess_add_headers(m, p->extra_headers);
 	if (!err)
 		err = sip_msg_set_body(m, p->body ? p->ctype : NULL, p->body);
 	if (err) {

@@ -134,6 +134,11 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 /* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
 int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,
 		    const char *body);
+/* The same with more headers, "Name: value" each, NULL-terminated (or
+ * NULL): e.g. Retry-After on a 503 (RFC 3261 §21.5.4, §20.33).  A line
+ * with CR or LF, or without a token name, is EINVAL and nothing is sent. */
+int sip_sess_answer_hdrs(struct sip_sess *sess, uint16_t status, const char *reason,
+			 const char *ctype, const char *body, const char *const *extra_headers);
 /* UPDATE (RFC 3311) in an early or confirmed dialog: with an SDP offer
  * (the answer comes back as remote SDP), or without a body as a session
  * refresh (RFC 4028).  EBUSY while an offer of ours is outstanding. */

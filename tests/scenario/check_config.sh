@@ -9,7 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 
-echo "1..5"
+echo "1..7"
 "$b" --check-config "$conf" >"$tmp/out" 2>&1
 ok $? "shipped conf/strowger.conf is valid"
 
@@ -25,6 +25,18 @@ ok $? "the message names file, line and key"
 rc=$?
 [ "$rc" = 1 ] && grep -q "missing.conf" "$tmp/out"
 ok $? "a missing file exits 1 and is named"
+
+map=$(cd "${top_srcdir:-.}" && pwd)/mapping/pbx-pri.map
+printf '[mapping]\ndialplan = %s\n' "$map" >"$tmp/trunkless.conf"
+"$b" --check-config "$tmp/trunkless.conf" >"$tmp/out" 2>&1
+rc=$?
+line=$(grep -n '^route trunk itsp' "$map" | head -n 1 | cut -d: -f1)
+[ "$rc" = 1 ] && grep -q "^$map:$line: rule '[^']*' routes to trunk 'itsp', which .* does not define" "$tmp/out"
+ok $? "a dial plan routing to a trunk strowger.conf lacks: exit 1 at the route's file:line"
+printf '[trunk itsp]\nallow = 192.0.2.0/24\n' >>"$tmp/trunkless.conf"
+"$b" --check-config "$tmp/trunkless.conf" >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "routes to trunk 'itsp', which has no host" "$tmp/out"
+ok $? "... or to a trunk without a host"
 
 "$b" --version | grep -q '^strowger [0-9]'
 ok $? "--version prints the version"

@@ -20,6 +20,8 @@ control_socket = $tmp/ctl.sock
 cdr_database = $tmp/cdr.sqlite
 [mapping]
 dialplan = $top/mapping/pbx-pri.map
+[trunk itsp]
+host = 192.0.2.1
 CONF
 
 echo "1..12"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "call/cause.h"
+#include "call/limit.h"
 #include "leg_sip_fx.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -38,8 +39,12 @@ unsigned n_ended;
 /* The far end. */
 struct sip_sess *far_sess;
 uint8_t pstn_calling_ton;
-char far_reason[160], far_sdp[1024], far_ruri[256], far_from[256], far_pai[256], far_privacy[64];
+char far_retry_after[32], far_reason[160], far_sdp[1024], far_ruri[256], far_from[256], far_pai[256], far_privacy[64];
 static struct leg_sip_target trunk_far;
+static int dead_fd = -1; /* a bound UDP socket nobody reads: trunk "dead" */
+static uint16_t dead_port;
+struct call_limit *itsp_limit;
+unsigned n_failovers;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -152,15 +157,40 @@ static void e_ended(struct call *call, const struct cdr *rec, void *arg)
 	say("ended ");
 }
 
-static const struct call_env_ops env_ops = {e_leg_create, e_media, e_ended};
+static void e_failover(struct call *call, const struct route_dest *from, unsigned cause,
+		       void *arg)
+{
+	(void)call;
+	(void)arg;
+	n_failovers++;
+	say("failover(%s,%u) ", from->name, cause);
+}
 
+static const struct call_env_ops env_ops = {
+    .leg_create = e_leg_create, .media = e_media, .ended = e_ended, .failover = e_failover};
+
+/* Trunks: "far" and "far2" (the far end's stack under two names), and
+ * "dead" (a socket that never answers). */
 static int trunk_lookup(void *arg, const char *trunk, struct leg_sip_target *out)
 {
 	(void)arg;
-	if (strcmp(trunk, "far"))
-		return ENOENT;
 	*out = trunk_far;
+	if (!strcmp(trunk, "far2"))
+		strcpy(out->domain, "backup.example.net");
+	else if (!strcmp(trunk, "dead"))
+		out->port = dead_port;
+	else if (strcmp(trunk, "far"))
+		return ENOENT;
 	return 0;
+}
+
+/* Calls from trunk "itsp" are admitted under itsp_limit (NULL: none). */
+static int trunk_admit(void *arg, const char *trunk, struct call_leg *leg, unsigned *retry)
+{
+	(void)arg;
+	if (strcmp(trunk, "itsp"))
+		return 0;
+	return call_leg_limit_take(leg, itsp_limit, false, loop_now(loop), retry);
 }
 
 /* --- the two SIP stacks --------------------------------------------------- */
@@ -206,6 +236,8 @@ static void far_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t statu
 	say("far:%s(%u) ", sip_sess_ev_name(ev), status);
 	if (msg && sip_msg_header(msg, "Reason", 0))
 		copy_hdr(far_reason, sizeof(far_reason), msg, "Reason");
+	if (msg && sip_msg_header(msg, "Retry-After", 0))
+		copy_hdr(far_retry_after, sizeof(far_retry_after), msg, "Retry-After");
 	const char *body = msg ? sip_msg_body(msg, &len) : NULL;
 	if (body)
 		snprintf(far_sdp, sizeof(far_sdp), "%.*s", (int)len, body);
@@ -229,7 +261,7 @@ void leg_sip_fx_setup(void)
 	static const struct sip_handlers far_h = {.invite_h = far_invite, .sess_h = far_event};
 	sg_test_begin();
 	log_capture_start();
-	trail[0] = far_reason[0] = far_sdp[0] = far_pai[0] = far_privacy[0] = '\0';
+	trail[0] = far_retry_after[0] = far_reason[0] = far_sdp[0] = far_pai[0] = far_privacy[0] = '\0';
 	n_ended = 0;
 	far_sess = NULL;
 	pstn = NULL;
@@ -244,6 +276,14 @@ void leg_sip_fx_setup(void)
 	cr_assert_eq(bind(far_rtp, (struct sockaddr *)&a, sizeof(a)), 0);
 	getsockname(far_rtp, (struct sockaddr *)&a, &al);
 	far_rtp_port = ntohs(a.sin_port);
+	dead_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	a.sin_port = 0;
+	al = sizeof(a);
+	cr_assert_eq(bind(dead_fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(dead_fd, (struct sockaddr *)&a, &al);
+	dead_port = ntohs(a.sin_port);
+	itsp_limit = NULL;
+	n_failovers = 0;
 	snprintf(
 	    plan, sizeof(plan),
 	    "[trunk far]\n[group pstn]\n"
@@ -251,7 +291,10 @@ void leg_sip_fx_setup(void)
 	    "[rule to-uri]\ndir to-sip\ncalled prefix 1\n"
 	    "route uri sip:${called}@127.0.0.1:%u\n"
 	    "[rule to-name]\ndir to-sip\ncalled prefix 8\nroute uri sip:${called}@far.example.net\n"
-	    "[rule to-trunk]\ndir to-sip\ncalled prefix 2\nroute trunk far\n",
+	    "[rule to-trunk]\ndir to-sip\ncalled prefix 2\nroute trunk far\n"
+	    "[trunk far2]\n[trunk dead]\n"
+	    "[rule failover]\ndir to-sip\ncalled prefix 3\nroute trunk far\nfallback trunk far2\n"
+	    "[rule timeout]\ndir to-sip\ncalled prefix 4\nroute trunk dead\nfallback trunk far\n",
 	    far_port);
 	struct route_diag d;
 	route_diag_init(&d);
@@ -274,7 +317,8 @@ void leg_sip_fx_setup(void)
 				    .tdm_law = MEDIA_LAW_ALAW,
 				    .trunk = "itsp",
 				    .causes = causes,
-				    .trunk_target = trunk_lookup};
+				    .trunk_target = trunk_lookup,
+				    .admit = trunk_admit};
 	struct sockaddr_in *ra = (struct sockaddr_in *)&lenv.rtp_addr;
 	ra->sin_family = AF_INET;
 	ra->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -293,6 +337,8 @@ void leg_sip_fx_teardown(void)
 	gw = mem_deref(gw);
 	far = mem_deref(far);
 	close(far_rtp);
+	close(dead_fd);
+	itsp_limit = mem_deref(itsp_limit);
 	mem_deref(routes);
 	mem_deref(causes);
 	sg_loop_check(loop);

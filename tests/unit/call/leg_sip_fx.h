@@ -7,7 +7,9 @@
  *   far end (sip_stack) ══ UDP ══ gateway stack ── leg_sip ══ call ══ fake PSTN leg
  *
  * Plan: from SIP → group pstn (the fake leg); to SIP: called 1… → uri
- * sip:${called}@127.0.0.1:<far port>, 8… → a host name, 2… → trunk "far".
+ * sip:${called}@127.0.0.1:<far port>, 8… → a host name, 2… → trunk "far",
+ * 3… → trunk "far" then "far2" (the far end again, another domain), 4… →
+ * trunk "dead" (nothing answers) then "far".
  * `trail` holds what the far end saw ("far:EVENT(status)") and what the
  * PSTN leg was told ("pstn:…" when outgoing, "in:…" when incoming).
  */
@@ -38,9 +40,12 @@ extern struct fake *pstn;	     /* the fake PSTN leg of the call */
 extern struct call_setup pstn_setup; /* what it was asked to set up */
 extern struct cdr last_cdr;
 extern unsigned n_ended;
+/* Calls from trunk itsp are admitted under this limit (NULL: none). */
+extern struct call_limit *itsp_limit;
+extern unsigned n_failovers;
 /* The far end: its session, and what it last saw. */
 extern struct sip_sess *far_sess;
-extern char far_reason[160], far_sdp[1024], far_ruri[256], far_from[256], far_pai[256],
+extern char far_retry_after[32], far_reason[160], far_sdp[1024], far_ruri[256], far_from[256], far_pai[256],
     far_privacy[64];
 
 void leg_sip_fx_setup(void);

@@ -13,6 +13,7 @@
 #include "call/call.h"
 #include "call/call_int.h"
 #include "call/cause.h"
+#include "call/limit.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -147,7 +148,15 @@ static void e_ended(struct call *call, const struct cdr *rec, void *arg)
 	say("ended ");
 }
 
-static const struct call_env_ops env_ops = { e_leg_create, e_media, e_ended };
+static void e_failover(struct call *call, const struct route_dest *from, unsigned cause,
+		       void *arg)
+{
+	(void)call;
+	(void)arg;
+	say("failover(%s,%u) ", from->name, cause);
+}
+
+static const struct call_env_ops env_ops = { e_leg_create, e_media, e_ended, e_failover };
 
 static void setup(void)
 {
@@ -261,7 +270,7 @@ Test(call, congestion_fails_over_then_unallocated_is_404)
 	incoming(CALL_SIDE_SIP, "0123", "1");
 	call_leg_released(OUT(0), 34, 0);
 	call_leg_released(OUT(1), 1, 0);
-	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) pri-b:setup(123) "
+	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) failover(pri-a,34) pri-b:setup(123) "
 				"in:release(1,404) ended ");
 	cr_assert(log_capture_has("cause 34: trying the next destination"));
 }
@@ -271,7 +280,7 @@ Test(call, congestion_on_the_last_destination_is_503)
 	incoming(CALL_SIDE_SIP, "0123", "1");
 	call_leg_released(OUT(0), 42, 0);
 	call_leg_released(OUT(1), 34, 0);
-	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) pri-b:setup(123) "
+	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) failover(pri-a,42) pri-b:setup(123) "
 				"in:release(34,503) ended ");
 }
 
@@ -283,7 +292,8 @@ Test(call, setup_failure_is_congestion)
 	incoming(CALL_SIDE_SIP, "0123", "1");
 	call_leg_answer(OUT(1));
 	call_hangup(in_leg->leg.call, 16);
-	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) pri-b:setup(123) media:connect "
+	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) failover(pri-a,34) "
+				"pri-b:setup(123) media:connect "
 				"in:answer in:release(16,0) pri-b:release(16,0) media:stop ended ");
 	cr_assert(log_capture_has("destination pri-a: Device or resource busy (cause 34)"));
 }
@@ -296,7 +306,7 @@ Test(call, release_reported_inside_setup)
 	incoming(CALL_SIDE_SIP, "0123", "1");
 	cr_assert_eq(n_outs, 2);
 	call_leg_released(OUT(1), 17, 0);
-	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) pri-b:setup(123) "
+	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) failover(pri-a,34) pri-b:setup(123) "
 				"in:release(17,486) ended ");
 }
 
@@ -420,4 +430,56 @@ Test(call, call_keeps_its_route_set)
 	call_leg_released(in, 0, 0);
 	cr_assert(strstr(trail, "ended"));
 	loop_run_for(loop, NS_PER_MS);
+}
+
+/* Timer B or a transport error on the first destination: no cause of the
+ * congestion class (408 → 102), yet the next destination is tried; on the
+ * last one the caller hears the timeout. */
+Test(call, unreachable_destination_fails_over)
+{
+	incoming(CALL_SIDE_SIP, "0123", "1");
+	call_leg_unreachable(OUT(0), 408);
+	call_leg_unreachable(OUT(1), 408);
+	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) failover(pri-a,102) "
+				"pri-b:setup(123) in:release(102,408) ended ");
+	cr_assert(log_capture_has("cause 102 (unreachable): trying the next destination"));
+}
+
+/* A 408 that came as a response is the far end's answer, not congestion. */
+Test(call, a_408_response_does_not_fail_over)
+{
+	incoming(CALL_SIDE_SIP, "0123", "1");
+	call_leg_released(OUT(0), 0, 408);
+	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) in:release(102,408) ended ");
+}
+
+/* A full first destination (setup says EBUSY) counts as a failover too. */
+Test(call, setup_refusal_is_a_failover)
+{
+	setup_rc_for[0] = EBUSY;
+	incoming(CALL_SIDE_SIP, "0123", "1");
+	call_leg_released(OUT(1), 16, 0);
+	cr_assert_str_eq(trail, "in:proceeding pri-a:setup(123) failover(pri-a,34) "
+				"pri-b:setup(123) in:release(16,0) ended ");
+}
+
+/* Places in a limit go back as soon as a leg is finished: the leg that
+ * failed over at once, the others when the call ends. */
+Test(call, legs_give_back_their_places)
+{
+	struct call_limit *lim;
+	cr_assert_eq(call_limit_alloc(&lim), 0);
+	struct call_leg *in = incoming(CALL_SIDE_SIP, "0123", "1");
+	cr_assert_eq(call_leg_limit_take(in, lim, false, 0, NULL), 0);
+	cr_assert_eq(call_leg_limit_take(OUT(0), lim, true, 0, NULL), 0);
+	call_leg_released(OUT(0), 34, 0);
+	cr_assert_eq(lim->calls[1], 0, "the failed destination's place is free");
+	cr_assert_eq(call_leg_limit_take(OUT(1), lim, true, 0, NULL), 0);
+	call_leg_answer(OUT(1));
+	cr_assert_eq(lim->calls[0] + lim->calls[1], 2);
+	call_hangup(in->call, 16);
+	cr_assert_eq(lim->calls[0] + lim->calls[1], 0);
+	loop_run_for(loop, NS_PER_MS);
+	cr_assert_eq(lim->total[0] + lim->total[1], 3);
+	mem_deref(lim);
 }

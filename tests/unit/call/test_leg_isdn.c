@@ -17,6 +17,7 @@
 #include "call/call.h"
 #include "call/cause.h"
 #include "call/leg_isdn.h"
+#include "call/limit.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -69,7 +70,8 @@ static void e_ended(struct call *call, const struct cdr *rec, void *arg)
 	n_ended++;
 }
 
-static const struct call_env_ops env_ops = { e_leg_create, e_media, e_ended };
+static const struct call_env_ops env_ops = { .leg_create = e_leg_create, .media = e_media,
+					      .ended = e_ended };
 
 static void span_start(unsigned i, const char *script)
 {
@@ -219,6 +221,95 @@ Test(leg_isdn, dchannel_loss_mid_call_clears_with_41)
 	cr_assert(sw_has(0, "rx hangup 41"), "%s", isdn_simsw_log(sw[0]));
 	cr_assert_eq(last.q850_cause, 41);
 	isdn_ctrl_link_up(span[1].ctrl);
+}
+
+/* The first span of the group is at its max_calls: the call hunts on to
+ * the second, as for a full span, and that span's count holds it. */
+Test(leg_isdn, hunting_skips_a_span_at_its_limit)
+{
+	struct call_limit *l2, *l3;
+	cr_assert_eq(call_limit_alloc(&l2), 0);
+	cr_assert_eq(call_limit_alloc(&l3), 0);
+	call_limit_set(l2, 1, 0);
+	cr_assert_eq(call_limit_admit(l2, false, 0, NULL), 0); /* a call already on it */
+	start("call 2001234 from 100 at 1s then wait 1s hangup 16\n", "on * answer never\n",
+	      "on * proceeding answer never\n");
+	span[1].limit = l2;
+	span[2].limit = l3;
+	loop_run_for(loop, 1500 * NS_PER_MS);
+	cr_assert_not(sw_has(1, "rx setup"), "%s", isdn_simsw_log(sw[1]));
+	cr_assert(sw_has(2, "rx setup 2001234"), "%s", isdn_simsw_log(sw[2]));
+	cr_assert_eq(l2->refused[1], 1);
+	cr_assert_eq(l3->total[1], 1);
+	loop_run_for(loop, 3 * NS_PER_S);
+	cr_assert_eq(l3->calls[1], 0, "given back when the call ended");
+	cr_assert_eq(last.span, 3);
+	span[1].limit = span[2].limit = NULL;
+	mem_deref(l2);
+	mem_deref(l3);
+}
+
+/* The first span's far end releases with congestion (34) before it rings:
+ * the call hunts on to the group's next span and the caller never hears
+ * of it.  After ringing, a release is the caller's business. */
+Test(leg_isdn, congestion_before_ringing_hunts_to_the_next_span)
+{
+	start("call 2001234 from 100 at 1s then wait 1s hangup 16\n",
+	      "on * proceeding reject 34\n", "on * proceeding answer never\n");
+	loop_run_for(loop, 1500 * NS_PER_MS);
+	cr_assert(sw_has(1, "rx setup 2001234"), "%s", isdn_simsw_log(sw[1]));
+	cr_assert(sw_has(2, "rx setup 2001234"), "%s", isdn_simsw_log(sw[2]));
+	cr_assert(sw_has(0, "rx answer"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert_not(sw_has(0, "rx hangup 34"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert(log_capture_has("span 2: cause 34, hunting on"), "%s", log_capture_text());
+	loop_run_for(loop, 3 * NS_PER_S);
+	cr_assert_eq(last.span, 3);
+	cr_assert_eq(last.q850_cause, 16);
+}
+
+Test(leg_isdn, congestion_after_ringing_reaches_the_caller)
+{
+	start("call 2001234 from 100 at 1s\n", "on * proceeding alert wait 1s hangup 34\n",
+	      "on * proceeding answer never\n");
+	loop_run_for(loop, 4 * NS_PER_S);
+	cr_assert(sw_has(0, "rx hangup 34"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert_not(sw_has(2, "rx setup"), "%s", isdn_simsw_log(sw[2]));
+	cr_assert_eq(n_ended, 1);
+}
+
+/* Every span of the group at its limit: congestion (34) for the caller. */
+Test(leg_isdn, a_group_at_its_limits_is_congestion)
+{
+	struct call_limit *l;
+	cr_assert_eq(call_limit_alloc(&l), 0);
+	call_limit_set(l, 1, 0);
+	cr_assert_eq(call_limit_admit(l, true, 0, NULL), 0); /* both spans share it: full */
+	start("call 2001234 from 100 at 1s\n", "on * answer never\n", "on * answer never\n");
+	span[1].limit = span[2].limit = l;
+	loop_run_for(loop, 1200 * NS_PER_MS);
+	cr_assert(sw_has(0, "rx hangup 34"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert_eq(l->refused[1], 2, "both spans refused it");
+	span[1].limit = span[2].limit = NULL;
+	mem_deref(l);
+}
+
+/* An incoming SETUP over its span's limits is refused at once: 34 over
+ * max_calls, 42 over max_cps (Q.850 §2.2.7.1); no call is made. */
+Test(leg_isdn, incoming_over_the_span_limit_is_refused)
+{
+	struct call_limit *l;
+	cr_assert_eq(call_limit_alloc(&l), 0);
+	call_limit_set(l, 1, 0);
+	cr_assert_eq(call_limit_admit(l, true, 0, NULL), 0);
+	start("call 2001234 from 100 at 1s\n", "on * answer never\n", "");
+	span[0].limit = l;
+	loop_run_for(loop, 3 * NS_PER_S);
+	cr_assert(sw_has(0, "rx hangup 34"), "%s", isdn_simsw_log(sw[0]));
+	cr_assert_not(sw_has(1, "rx setup"), "the refusal never reaches the far side");
+	cr_assert_eq(n_ended, 0, "no call was made");
+	cr_assert_eq(l->refused[0], 1);
+	span[0].limit = NULL;
+	mem_deref(l);
 }
 
 /* Shutting down: new calls are refused with 42. */

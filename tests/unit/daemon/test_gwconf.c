@@ -109,7 +109,9 @@ Test(gwconf, mapping_files_load_with_the_configuration)
 	 * relative path against its own directory, so give it an absolute one. */
 	char top[PATH_MAX], text[PATH_MAX + 100];
 	cr_assert_not_null(realpath(getenv("top_srcdir") ? getenv("top_srcdir") : ".", top));
-	snprintf(text, sizeof(text), "[general]\n[mapping]\ndialplan = %s/mapping/pbx-pri.map\n",
+	snprintf(text, sizeof(text),
+		 "[general]\n[mapping]\ndialplan = %s/mapping/pbx-pri.map\n"
+		 "[trunk itsp]\nhost = 192.0.2.1\n",
 		 top);
 	write_conf(text);
 	struct sg_config *cfg = NULL;
@@ -169,6 +171,63 @@ Test(gwconf, spans_and_simulated_pbx)
 	cr_assert_str_eq(cfg->pbx[0].script, want, "relative to the configuration");
 	cr_assert_eq(cfg->sim.tick, 1 * NS_PER_MS);
 	mem_deref(cfg);
+}
+
+Test(gwconf, span_limits)
+{
+	write_conf("[span 1]\nswitchtype = euroisdn_e1\ngroup = g\nmax_calls = 20\nmax_cps = 5\n"
+		   "[span 2]\nswitchtype = euroisdn_e1\ngroup = g\n"
+		   "[span 3]\nswitchtype = euroisdn_e1\ngroup = g\nmax_cps = -1\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":12: [span 3] key 'max_cps'"), "%s", diag.text);
+	conf_diag_reset(&diag);
+	conf_diag_init(&diag);
+	write_conf("[span 1]\nswitchtype = euroisdn_e1\ngroup = g\nmax_calls = 20\nmax_cps = 5\n"
+		   "[span 2]\nswitchtype = euroisdn_e1\ngroup = g\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_eq(cfg->spans[0].max_calls, 20);
+	cr_assert_eq(cfg->spans[0].max_cps, 5);
+	cr_assert_eq(cfg->spans[1].max_calls, 0, "no limit by default");
+	cr_assert_eq(cfg->spans[1].max_cps, 0);
+	mem_deref(cfg);
+}
+
+/* A dial plan routing to a trunk strowger.conf lacks, or to one that only
+ * takes calls, fails the check at the route's own line. */
+Test(gwconf, dial_plan_trunks_must_exist_with_a_host)
+{
+	char mp[300], text[700];
+	snprintf(mp, sizeof(mp), "%s/plan.map", dir);
+	FILE *f = fopen(mp, "w");
+	cr_assert_not_null(f);
+	fputs("[trunk carrier]\n[trunk pbx]\n[trunk missing-one]\n" /* 1-3 */
+	      "[rule out]\ndir to-sip\n"                          /* 4-5 */
+	      "route trunk carrier\n"                             /* 6 */
+	      "fallback trunk missing-one\n"                      /* 7 */
+	      "fallback trunk pbx\n"                              /* 8 */
+	      "[trunk backup]\n"
+	      "[rule in]\ndir to-pstn\nfrom trunk pbx\nroute trunk backup\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text),
+		 "[mapping]\ndialplan = plan.map\n"
+		 "[trunk carrier]\nhost = 192.0.2.1\n"
+		 "[trunk pbx]\nallow = 192.0.2.0/24\n"
+		 "[trunk backup]\nhost = backup.example.net\n");
+	write_conf(text);
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert_null(cfg);
+	cr_assert_eq(diag.errors, 2, "%s", diag.text);
+	char want[1200];
+	snprintf(want, sizeof(want),
+		 "%s:7: rule 'out' routes to trunk 'missing-one', which %s does not define", mp,
+		 path);
+	cr_assert(conf_diag_has(&diag, want), "%s", diag.text);
+	snprintf(want, sizeof(want), "%s:8: rule 'out' routes to trunk 'pbx', which has no host",
+		 mp);
+	cr_assert(conf_diag_has(&diag, want), "%s", diag.text);
+	unlink(mp);
 }
 
 Test(gwconf, pstn_sections_report_every_mistake)

@@ -385,3 +385,26 @@ Test(sip, reinvite_answered_with_our_last_sdp_each_time)
 
 /* A re-INVITE from the far end of a call we placed (the PSTN called a SIP
  * phone, which puts it on hold) is answered too: once it never was. */
+
+/* A 503 with Retry-After (RFC 3261 §21.5.4, §20.33), as a full trunk sends
+ * it; header lines that could inject anything are refused, nothing sent. */
+Test(sip, answer_with_extra_headers)
+{
+	static const char *const crlf[] = { "Retry-After: 5\r\nX-Evil: 1", NULL };
+	static const char *const noname[] = { ": 5", NULL };
+	static const char *const badname[] = { "Retry After: 5", NULL };
+	static const char *const good[] = { "Retry-After: 5", NULL };
+
+	answer_mode = 2;
+	send_invite("inv503");
+	cr_assert_not_null(last_sess);
+	cr_assert_eq(sip_sess_answer_hdrs(last_sess, 503, NULL, NULL, NULL, crlf), EINVAL);
+	cr_assert_eq(sip_sess_answer_hdrs(last_sess, 503, NULL, NULL, NULL, noname), EINVAL);
+	cr_assert_eq(sip_sess_answer_hdrs(last_sess, 503, NULL, NULL, NULL, badname), EINVAL);
+	expect_nothing();
+	cr_assert_eq(sip_sess_answer_hdrs(last_sess, 503, NULL, NULL, NULL, good), 0);
+	expect_status(503);
+	cr_assert(strstr(rx, "\r\nRetry-After: 5\r\n"), "%s", rx);
+	cr_assert_eq(n_terminated, 1);
+	send_in_dialog("ACK", 1, "inv503", to_tag());
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Interop: SIP trunks (issue 7).  The embedded default with [trunk] sections:
+#  - failover: the simulated PBX calls out (strowger-ctl simcall) over
+#    `route trunk t1` / `fallback trunk t2`; t1 is a SIPp UAS answering 503,
+#    t2 SIPp's built-in uas, which answers: the call connects over t2;
+#  - limits: calls from SIP come in over trunk "phones" (max_calls = 1); a
+#    second concurrent SIPp call gets 503 with Retry-After and Reason cause 34.
+# Prints TAP; skips only when sipp or python3 is missing.
+set -u
+bd=${top_builddir:-.}
+top=$(cd "${top_srcdir:-.}" && pwd)
+dir="$top/tests/interop"
+plan=11
+echo "1..$plan"
+if ! command -v sipp >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+	i=1
+	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp or python3 missing"; i=$((i + 1)); done
+	exit 0
+fi
+tmp=$(mktemp -d) || exit 1
+pid= p1= p2= p3=
+cleanup() { for p in $pid $p1 $p2 $p3; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+show() { sed 's/^/# /' "$1" | tail -n 15; tail -n 15 "$tmp/log" | sed 's/^/# gw: /'; }
+# wait_for CMD...: poll (bounded, 5 s) until CMD succeeds.
+wait_for() { i=0; while [ $i -lt 100 ] && ! "$@" >/dev/null 2>&1; do sleep 0.05; i=$((i + 1)); done; "$@" >/dev/null 2>&1; }
+. "$top/tests/gw_lib.sh"
+
+u1=$(free_port)
+u2=$(free_port)
+gw_setup
+cat >>"$tmp/strowger.conf" <<CONF
+[trunk t1]
+host = 127.0.0.1
+port = $u1
+[trunk t2]
+host = 127.0.0.1
+port = $u2
+[trunk phones]
+allow = 127.0.0.1/32
+max_calls = 1
+CONF
+sed -i -e 's|^route uri sip:${called}@127.0.0.1:5062$|route trunk t1\nfallback trunk t2|' \
+	-e 's|^expect route uri sip:100@127.0.0.1:5062$|expect route trunk t1\nexpect fallback trunk t2|' \
+	-e 's|^\[group pbx\]$|[trunk t1]\n[trunk t2]\n[group pbx]|' "$tmp/sim-exchange.map"
+gw_start
+ok $? "the gateway runs with [trunk] sections (UDP port ${port:-none})"
+
+# --- failover: t1 answers 503, t2 answers ---------------------------------
+sipp -sf "$dir/gw_uas_503.xml" -i 127.0.0.1 -p "$u1" -m 1 -nostdin -ci 127.0.0.1 \
+	-cp "$(free_port)" -timeout 30s -timeout_error >"$tmp/t1.out" 2>&1 &
+p1=$!
+sipp -sn uas -i 127.0.0.1 -p "$u2" -m 1 -nostdin -ci 127.0.0.1 -cp "$(free_port)" \
+	-timeout 30s -timeout_error >"$tmp/t2.out" 2>&1 &
+p2=$!
+sleep 0.3 # let both bind their ports (real processes)
+ctl simcall pbx1 100 2001234 | grep -q "pbx1 calls 100"
+ok $? "the simulated PBX calls 100 through the gateway"
+active() { ctl calls | grep -q ACTIVE; }
+wait_for active
+id=$(ctl calls | awk '$2 == "ACTIVE" { print $1; exit }')
+[ -n "$id" ] && ctl hangup "$id" >/dev/null
+wait "$p1"
+rc=$?
+p1=
+ok $rc "trunk t1 (SIPp) answered the INVITE with 503 and got its ACK"
+[ $rc = 0 ] || show "$tmp/t1.out"
+wait "$p2"
+rc=$?
+p2=
+ok $rc "the call failed over to trunk t2 (SIPp's uas): answered, then BYE (exit $rc)"
+[ $rc = 0 ] || show "$tmp/t2.out"
+cdr() { ctl cdr --csv | grep ',to-sip,' | grep -q ',t2,.*,16,200,pbx-to-sip-phone'; }
+wait_for cdr
+ok $? "the CDR records the call on trunk t2"
+ctl trunks >"$tmp/trunks"
+awk '$1 == "t1" && $NF == 1 { f = 1 } END { exit !f }' "$tmp/trunks" &&
+	grep -q "^t2 .*127.0.0.1:$u2 " "$tmp/trunks"
+ok $? "strowger-ctl trunks: t1 has one failover, t2 its destination"
+[ $? = 0 ] || sed 's/^/# /' "$tmp/trunks"
+ctl counters >"$tmp/counters"
+grep -qx 'calls.failovers 1' "$tmp/counters" && grep -qx 'trunk.t1.failovers 1' "$tmp/counters" &&
+	grep -qx 'trunk.t2.total_out 1' "$tmp/counters"
+ok $? "counters: calls.failovers, trunk.t1.failovers, trunk.t2.total_out"
+
+# --- limits: max_calls = 1 on the trunk SIP callers come in over ----------
+sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
+	-sf "$dir/gw_uac_stay.xml" -s 7000000 -m 1 -d 3000 -timeout 30s -timeout_error \
+	>"$tmp/stay.out" 2>&1 &
+p3=$!
+wait_for active
+sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
+	-sf "$dir/gw_uac_503.xml" -s 7000001 -m 1 -timeout 30s -timeout_error \
+	>"$tmp/over.out" 2>&1
+rc=$?
+ok $rc "a second concurrent call gets 503 with Retry-After and Reason cause 34"
+[ $rc = 0 ] || show "$tmp/over.out"
+ctl counters | grep -qx 'trunk.phones.refused_in 1'
+ok $? "counters: trunk.phones.refused_in 1"
+wait "$p3"
+rc=$?
+p3=
+ok $rc "the first call was not disturbed: answered, held, BYE (exit $rc)"
+[ $rc = 0 ] || show "$tmp/stay.out"
+gw_stop
+ok $? "graceful shutdown"
+exit $fail
