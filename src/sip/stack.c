@@ -86,7 +86,7 @@ static void tp_recv(const struct sip_rx *rx, void *arg)
 		len = mlen; /* §18.3: bytes past Content-Length are dropped */
 	if (sip_msg_parse(&m, rx->buf, len))
 		return reject_raw(s, rx, 400, "Malformed message");
-	if (!sip_msg_check(m, len, rx->buf, &rej)) {
+	if (!sip_msg_check_transport(m, rx->proto, &rej) || !sip_msg_check(m, len, rx->buf, &rej)) {
 		reject_parsed(s, rx, m, &rej);
 		osip_message_free(m);
 		return;
@@ -195,6 +195,11 @@ int sip_stack_listen(struct sip_stack *s, enum sip_proto proto, const char *ip, 
 	if (!err && bound_port)
 		*bound_port = sip_sa_port(&b);
 	return err;
+}
+
+int sip_stack_tls(struct sip_stack *s, const struct sip_tls_conf *tc, char *why, size_t whysz)
+{
+	return sip_tp_tls(s->tp, tc, why, whysz);
 }
 
 void sip_stack_stats(const struct sip_stack *s, struct sip_stats *st)

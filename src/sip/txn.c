@@ -302,7 +302,8 @@ static void via_stamp(osip_message_t *m, struct sip_peer *peer)
 
 int sip_txl_send_raw(struct sip_txl *l, const char *buf, size_t len, const struct sip_peer *dst)
 {
-	return sip_tp_send(l->tp, dst->proto, dst->conn, dst->udp_fd, &dst->addr, buf, len);
+	return sip_tp_send(l->tp, dst->proto, dst->conn, dst->udp_fd, &dst->addr, dst->host, buf,
+			   len);
 }
 
 int sip_txl_send(struct sip_txl *l, const osip_message_t *msg, const struct sip_peer *dst)

@@ -43,8 +43,9 @@ struct sip_txn;
 struct sip_peer {
 	enum sip_proto proto;
 	struct sip_sa addr;
-	struct sip_conn *conn; /* TCP; referenced by whoever stores a peer */
+	struct sip_conn *conn; /* TCP/TLS; referenced by whoever stores a peer */
 	int udp_fd;	       /* UDP socket, -1: any */
+	char host[64];	       /* TLS: the server's name to verify, "": addr */
 };
 
 void sip_peer_copy(struct sip_peer *dst, const struct sip_peer *src);
