@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -117,6 +118,29 @@ static int readable(const char *what, const char *path, char *why, size_t whysz)
 	return err;
 }
 
+static int use_key(SSL_CTX *ctx, const char *key, const char *cert, char *why, size_t whysz)
+{
+	char e[256];
+	FILE *f = fopen(key, "r");
+	EVP_PKEY *pk = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	int err = 0;
+
+	if (f)
+		fclose(f);
+	if (!pk) {
+		snprintf(why, whysz, "private key %s: not a PEM private key (%s)", key,
+			 ssl_reason(e, sizeof(e)));
+		return EINVAL;
+	}
+	if (SSL_CTX_use_PrivateKey(ctx, pk) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(why, whysz, "private key %s does not match certificate %s", key, cert);
+		err = EINVAL;
+	}
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	return err;
+}
+
 /* Load what `tc` names into `ctx`: the checks --check-config shares. */
 static int ctx_load(SSL_CTX *ctx, const struct sip_tls_conf *tc, char *why, size_t whysz)
 {
@@ -133,16 +157,9 @@ static int ctx_load(SSL_CTX *ctx, const struct sip_tls_conf *tc, char *why, size
 				 ssl_reason(e, sizeof(e)));
 			return EINVAL;
 		}
-		if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-			snprintf(why, whysz, "private key %s: %s", key, ssl_reason(e, sizeof(e)));
-			return EINVAL;
-		}
-		if (SSL_CTX_check_private_key(ctx) != 1) {
-			snprintf(why, whysz, "private key %s does not match certificate %s", key,
-				 tc->cert_file);
-			ERR_clear_error();
-			return EINVAL;
-		}
+		err = use_key(ctx, key, tc->cert_file, why, whysz);
+		if (err)
+			return err;
 	}
 	if (tc->ca_file) {
 		if ((err = readable("CA file", tc->ca_file, why, whysz)))

@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Interop: SIP over TLS to the running gateway on its embedded default, with
+# transports = udp,tcp,tls and a throwaway CA and certificate made by the
+# openssl command.  The peer is Python's ssl module (gw_tls.py): OPTIONS,
+# a call to the test number 7000000 with a sips: URI (ACK, BYE), plaintext
+# on the TLS port (closed, and the gateway still serves TLS), a client that
+# checks for a name the certificate lacks (refused); then the CDR.  Debian's
+# SIPp has no TLS.  Prints TAP; skips when openssl or python3 is missing.
+set -u
+bd=${top_builddir:-.}
+top=$(cd "${top_srcdir:-.}" && pwd)
+plan=7
+echo "1..$plan"
+if ! command -v openssl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+	i=1
+	while [ $i -le $plan ]; do echo "ok $i # SKIP openssl or python3 missing"; i=$((i + 1)); done
+	exit 0
+fi
+tmp=$(mktemp -d) || exit 1
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+. "$top/tests/gw_lib.sh"
+
+# A CA and a server certificate for 127.0.0.1 (and gw.test), valid a day.
+certs() {
+	(
+		cd "$tmp" &&
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+				-keyout ca.key -out ca.pem -days 1 -subj "/CN=strowger test CA" &&
+			openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+				-keyout gw.key -out gw.csr -subj "/CN=gw.test" &&
+			printf 'subjectAltName=IP:127.0.0.1,DNS:gw.test\nextendedKeyUsage=serverAuth\n' >ext &&
+			openssl x509 -req -in gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+				-out gw.pem -days 1 -extfile ext
+	) >"$tmp/openssl.out" 2>&1
+}
+certs
+ok $? "openssl made a CA and a server certificate"
+
+gw_setup
+sed -i -e "s|^; transports = udp,tcp .*|transports = udp,tcp,tls|" \
+	-e "s|^; tls_port = 5061|tls_port = 0|" \
+	-e "s|^; tls_certificate = FILE .*|tls_certificate = gw.pem|" \
+	-e "s|^; tls_private_key = FILE .*|tls_private_key = gw.key|" \
+	-e "s|^; tls_ca_file = FILE .*|tls_ca_file = ca.pem|" "$tmp/strowger.conf"
+gw_start
+rc=$?
+tport=$(sed -n 's/.*listening on TLS 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
+[ $rc = 0 ] && [ -n "$tport" ]
+ok $? "the gateway listens on TLS (port ${tport:-none})"
+[ -n "$tport" ] || tport=1
+
+py() { python3 "$top/tests/interop/gw_tls.py" "$tmp/ca.pem" "$tport" "$@" 2>"$tmp/py.err"; }
+check() {
+	rc=$?
+	ok $rc "$1"
+	[ $rc = 0 ] || { sed 's/^/# /' "$tmp/py.err"; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+}
+
+py options
+check "OPTIONS over TLS (certificate verified for 127.0.0.1): 200, Via TLS"
+py call 7000000
+check "INVITE sips:7000000: answered with a sips: Contact, ACK, BYE 200"
+py plaintext
+check "plaintext on the TLS port is closed unanswered"
+py badname
+check "a client expecting another name refuses the certificate"
+py options && ctl cdr --csv | grep -q ',7000000,'
+check "after all that TLS still answers, and the call has its CDR"
+gw_stop
+exit $((fail | $?))
