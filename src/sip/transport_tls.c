@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -204,6 +205,20 @@ int sip_tls_conf_check(const struct sip_tls_conf *tc, char *why, size_t whysz)
 	return err;
 }
 
+/* SSLKEYLOGFILE (the NSS key log format): lets tshark decrypt a capture.
+ * Only when the variable is set, appended, never truncated. */
+static void keylog(const SSL *ssl, const char *line)
+{
+	const char *path = getenv("SSLKEYLOGFILE");
+	FILE *f = path ? fopen(path, "a") : NULL;
+
+	(void)ssl;
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
 int sip_tls_alloc(struct sip_tls **tp, const struct sip_tls_conf *tc, char *why, size_t whysz)
 {
 	struct sip_tls *t = mem_zalloc(sizeof(*t), tls_destroy);
@@ -222,6 +237,8 @@ int sip_tls_alloc(struct sip_tls **tp, const struct sip_tls_conf *tc, char *why,
 		BIO_meth_set_ctrl(t->bio, bio_ctrl);
 		BIO_meth_set_create(t->bio, bio_create);
 		err = ctx_load(t->ctx, tc, why, whysz);
+		if (getenv("SSLKEYLOGFILE"))
+			SSL_CTX_set_keylog_callback(t->ctx, keylog);
 	}
 	if (err) {
 		mem_deref(t);

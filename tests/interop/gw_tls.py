@@ -5,7 +5,8 @@ code of ours), for gw_tls.sh: it checks the gateway's TLS port as a peer
 would see it.
 
   gw_tls.py CA PORT options    OPTIONS over TLS, verifying the server
-                               certificate against CA and 127.0.0.1; 200
+                               certificate against CA and 127.0.0.1; 200;
+                               then a CRLF ping: CRLF pong
   gw_tls.py CA PORT call NUM   INVITE sips:NUM@127.0.0.1, ACK the 200, BYE
   gw_tls.py CA PORT plaintext  plaintext OPTIONS on the TLS port: closed
   gw_tls.py CA PORT badname    verify the server as gw.invalid: refused
@@ -92,6 +93,11 @@ def options(ca, port):
     r = p.final()
     if not r.startswith("SIP/2.0 200") or "SIP/2.0/TLS" not in header(r, "Via"):
         fail("OPTIONS: " + r)
+    # RFC 5626 §3.5.1 keep-alive: a CRLF ping gets a CRLF pong.
+    p.sock.sendall(b"\r\n\r\n")
+    pong = p.sock.recv(16)
+    if pong != b"\r\n":
+        fail("CRLF ping over TLS answered %r" % pong)
 
 
 def call(ca, port, num):

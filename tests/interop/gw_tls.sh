@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Interop: SIP over TLS to the running gateway on its embedded default, with
 # transports = udp,tcp,tls and a throwaway CA and certificate made by the
-# openssl command.  The peer is Python's ssl module (gw_tls.py): OPTIONS,
-# a call to the test number 7000000 with a sips: URI (ACK, BYE), plaintext
-# on the TLS port (closed, and the gateway still serves TLS), a client that
-# checks for a name the certificate lacks (refused); then the CDR.  Debian's
-# SIPp has no TLS.  Prints TAP; skips when openssl or python3 is missing.
+# openssl command.  The peer is Python's ssl module (gw_tls.py): OPTIONS and
+# a CRLF keep-alive, a call to the test number 7000000 with a sips: URI (ACK,
+# BYE), plaintext on the TLS port (closed, and the gateway still serves TLS),
+# a client that checks for a name the certificate lacks (refused); then the
+# CDR.  Debian's SIPp has no TLS.  With SSLKEYLOGFILE set, the gateway logs
+# its TLS keys there for tshark.  Prints TAP; skips when openssl or python3
+# is missing.
 set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
@@ -62,7 +64,7 @@ check() {
 }
 
 py options
-check "OPTIONS over TLS (certificate verified for 127.0.0.1): 200, Via TLS"
+check "OPTIONS over TLS (certificate verified for 127.0.0.1): 200, Via TLS; CRLF keep-alive"
 py call 7000000
 check "INVITE sips:7000000: answered with a sips: Contact, ACK, BYE 200"
 py plaintext
