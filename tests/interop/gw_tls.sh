@@ -6,13 +6,13 @@
 # a CRLF keep-alive, a call to the test number 7000000 with a sips: URI (ACK,
 # BYE), plaintext on the TLS port (closed, and the gateway still serves TLS),
 # a client that checks for a name the certificate lacks (refused); then the
-# CDR.  Debian's SIPp has no TLS.  With SSLKEYLOGFILE set, the gateway logs
-# its TLS keys there for tshark.  Prints TAP; skips when openssl or python3
-# is missing.
+# CDR; then baresip calls 7000000 over TLS.  Debian's SIPp has no TLS.  With
+# SSLKEYLOGFILE set, the gateway logs its TLS keys there for tshark.  Prints
+# TAP; skips when openssl or python3 is missing.
 set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
-plan=7
+plan=8
 echo "1..$plan"
 if ! command -v openssl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
 	i=1
@@ -73,5 +73,41 @@ py badname
 check "a client expecting another name refuses the certificate"
 py options && ctl cdr --csv | grep -q ',7000000,'
 check "after all that TLS still answers, and the call has its CDR"
+
+# baresip (libre on OpenSSL) as a second, independent TLS peer: it dials
+# sip:...;transport=tls (baresip 1.0 mangles a sips: dial string), trusting
+# our CA, holds the call 5 s and hangs up.
+if command -v baresip >/dev/null 2>&1; then
+	mkdir -p "$tmp/bs" "$tmp/snd"
+	cat >"$tmp/bs/config" <<CONF
+poll_method	epoll
+sip_listen	127.0.0.1:0
+sip_cafile	$tmp/ca.pem
+audio_player	aubridge,nil
+audio_source	ausine,440
+ausrc_srate	48000
+ausrc_channels	2
+auplay_srate	48000
+auplay_channels	2
+net_interface	127.0.0.1
+module_path	/usr/lib/baresip/modules
+module		g711.so
+module		ausine.so
+module		aubridge.so
+module_app	account.so
+module_app	menu.so
+CONF
+	echo "<sip:1001@127.0.0.1>;regint=0" >"$tmp/bs/accounts"
+	timeout 30 baresip -f "$tmp/bs" -e "/dial sip:7000000@127.0.0.1:$tport;transport=tls" \
+		-t 5 >"$tmp/bs.log" 2>&1
+	grep -q "Call established: sip:7000000@127.0.0.1:$tport;transport=tls" "$tmp/bs.log" &&
+		grep -q "incoming rtp for 'audio' established" "$tmp/bs.log" &&
+		[ "$(ctl cdr --csv | grep -c ',7000000,')" -ge 2 ]
+	rc=$?
+	ok $rc "baresip calls 7000000 over TLS: established, audio flows, CDR written"
+	[ $rc = 0 ] || tail -n 20 "$tmp/bs.log" | sed 's/^/# baresip: /'
+else
+	ok 0 "# SKIP baresip not installed"
+fi
 gw_stop
 exit $((fail | $?))
