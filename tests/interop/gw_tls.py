@@ -10,6 +10,8 @@ would see it.
   gw_tls.py CA PORT call NUM   INVITE sips:NUM@127.0.0.1, ACK the 200, BYE
   gw_tls.py CA PORT plaintext  plaintext OPTIONS on the TLS port: closed
   gw_tls.py CA PORT badname    verify the server as gw.invalid: refused
+  gw_tls.py CA PORT uas CERT KEY  a phone on PORT over TLS: the gateway's
+                               INVITE (sips:, Via TLS), 180, 200, ACK, BYE
 
 Exit status 0 on success; what went wrong on stderr.
 """
@@ -144,10 +146,46 @@ def badname(ca, port):
     fail("a certificate without gw.invalid was accepted")
 
 
+def uas(port, cert, key, seconds):
+    """Answer one call over TLS as a phone would; the gateway hangs up."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    lsock = socket.create_server((HOST, port))
+    lsock.settimeout(seconds)
+    conn, _ = lsock.accept()
+    p = Peer(ctx.wrap_socket(conn, server_side=True))
+    p.sock.settimeout(seconds)
+    inv = p.recv()
+    if not inv.startswith("INVITE sips:") or "SIP/2.0/TLS" not in header(inv, "Via"):
+        fail("the gateway's INVITE: " + inv)
+    if not (header(inv, "Contact") or header(inv, "m")).startswith("<sips:"):
+        fail("a SIPS INVITE wants a SIPS Contact: " + inv)
+    sdp = (f"v=0\no=- 1 1 IN IP4 {HOST}\ns=-\nc=IN IP4 {HOST}\nt=0 0\n"
+           f"m=audio 9 RTP/AVP 8\na=rtpmap:8 PCMA/8000\n").replace("\n", "\r\n")
+    vias = "".join(f"{line}\n" for line in inv.split("\r\n") if line.lower().startswith("via:"))
+    common = (vias + f"From: {header(inv, 'From')}\nTo: {header(inv, 'To')};tag=uas1\n"
+              f"Call-ID: {header(inv, 'Call-ID')}\nCSeq: {header(inv, 'CSeq')}\n")
+    p.send("SIP/2.0 180 Ringing\n" + common + "Content-Length: 0\n\n")
+    p.send("SIP/2.0 200 OK\n" + common + f"Contact: <sips:phone@{HOST}:{port}>\n"
+           f"Content-Type: application/sdp\nContent-Length: {len(sdp)}\n\n")
+    p.sock.sendall(sdp.encode())
+    if not p.recv().startswith("ACK "):
+        fail("no ACK")
+    bye = p.recv()
+    if not bye.startswith("BYE "):
+        fail("no BYE: " + bye)
+    vias = "".join(f"{line}\n" for line in bye.split("\r\n") if line.lower().startswith("via:"))
+    p.send("SIP/2.0 200 OK\n" + vias + f"From: {header(bye, 'From')}\n"
+           f"To: {header(bye, 'To')}\nCall-ID: {header(bye, 'Call-ID')}\n"
+           f"CSeq: {header(bye, 'CSeq')}\nContent-Length: 0\n\n")
+
+
 def main():
     ca, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     try:
-        if what == "options":
+        if what == "uas":
+            uas(port, sys.argv[4], sys.argv[5], 30)
+        elif what == "options":
             options(ca, port)
         elif what == "call":
             call(ca, port, sys.argv[4])

@@ -6,13 +6,14 @@
 # a CRLF keep-alive, a call to the test number 7000000 with a sips: URI (ACK,
 # BYE), plaintext on the TLS port (closed, and the gateway still serves TLS),
 # a client that checks for a name the certificate lacks (refused); then the
-# CDR; then baresip calls 7000000 over TLS.  Debian's SIPp has no TLS.  With
+# CDR; the gateway calls a TLS phone (gw_tls.py uas) for the simulated PBX;
+# then baresip calls 7000000 over TLS.  Debian's SIPp has no TLS.  With
 # SSLKEYLOGFILE set, the gateway logs its TLS keys there for tshark.  Prints
 # TAP; skips when openssl or python3 is missing.
 set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
-plan=8
+plan=9
 echo "1..$plan"
 if ! command -v openssl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
 	i=1
@@ -20,8 +21,8 @@ if ! command -v openssl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1;
 	exit 0
 fi
 tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+pid= upid=
+cleanup() { for p in $pid $upid; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
@@ -44,6 +45,10 @@ certs
 ok $? "openssl made a CA and a server certificate"
 
 gw_setup
+# ISDN → SIP over TLS: the PBX's calls to 1xx go to a TLS phone (gw_tls.py uas).
+uport=$(free_port tcp)
+sed -i "s|route uri sip:\${called}@127.0.0.1:5062|route uri sips:\${called}@127.0.0.1:$uport|" \
+	"$tmp/sim-exchange.map"
 sed -i -e "s|^; transports = udp,tcp .*|transports = udp,tcp,tls|" \
 	-e "s|^; tls_port = 5061|tls_port = 0|" \
 	-e "s|^; tls_certificate = FILE .*|tls_certificate = gw.pem|" \
@@ -73,6 +78,19 @@ py badname
 check "a client expecting another name refuses the certificate"
 py options && ctl cdr --csv | grep -q ',7000000,'
 check "after all that TLS still answers, and the call has its CDR"
+
+# The gateway as the TLS client: it verifies the phone's certificate (our CA,
+# 127.0.0.1) and places the PBX's call over it; the PBX hangs up.
+python3 "$top/tests/interop/gw_tls.py" "$tmp/ca.pem" "$uport" uas "$tmp/gw.pem" "$tmp/gw.key" \
+	2>"$tmp/uas.err" &
+upid=$!
+sleep 0.3 # let it bind (a real process)
+ctl simcall pbx1 100 2001234 >/dev/null
+wait "$upid"
+rc=$?
+upid=
+ok $rc "ISDN → sips:100: the gateway calls a TLS phone (verified), 200, ACK, BYE"
+[ $rc = 0 ] || { sed 's/^/# /' "$tmp/uas.err"; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
 
 # baresip (libre on OpenSSL) as a second, independent TLS peer: it dials
 # sip:...;transport=tls (baresip 1.0 mangles a sips: dial string), trusting
