@@ -97,6 +97,13 @@ static void tp_recv(const struct sip_rx *rx, void *arg)
 	sip_txl_recv(s->txl, m, &p);
 }
 
+static void tp_failed(enum sip_proto proto, const struct sip_sa *peer, void *arg)
+{
+	struct sip_stack *s = arg;
+
+	sip_txl_conn_failed(s->txl, proto, peer);
+}
+
 static void txl_req(struct sip_txn *t, osip_message_t *req, void *arg)
 {
 	sip_sess_rx_request(arg, t, req);
@@ -167,6 +174,7 @@ int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_c
 	tpp.max_msg = conf->max_msg;
 	tpp.msg_timeout = conf->tcp_msg_timeout;
 	tpp.idle_timeout = conf->tcp_idle_timeout;
+	tpp.fail_h = tp_failed;
 	txp.t1 = conf->t1;
 	txp.t2 = conf->t2;
 	txp.t4 = conf->t4;

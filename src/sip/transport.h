@@ -46,11 +46,16 @@ struct sip_rx {
 };
 
 typedef void(sip_tp_recv_h)(const struct sip_rx *rx, void *arg);
+/* A connection we opened never carried anything: refused, or its TLS
+ * handshake failed or timed out.  Called from the loop, never from inside
+ * sip_tp_send(). */
+typedef void(sip_tp_fail_h)(enum sip_proto proto, const struct sip_sa *peer, void *arg);
 
 struct sip_tp_prm {
 	size_t max_msg;	       /* bytes */
 	uint64_t msg_timeout;  /* ns to complete a message on a stream */
 	uint64_t idle_timeout; /* ns before an idle stream is closed */
+	sip_tp_fail_h *fail_h; /* or NULL; gets sip_tp_alloc's arg */
 };
 
 int sip_tp_alloc(struct sip_tp **tpp, struct loop *loop, const struct sip_tp_prm *prm,

@@ -42,6 +42,7 @@ struct sip_conn {
 	SSL *ssl;		      /* TLS only */
 	bool handshaking, want_write; /* TLS: the handshake; wait for EPOLLOUT */
 	bool connecting, closing;
+	bool client; /* we opened it */
 	struct sip_sa peer, local;
 	char *rx, *tx;
 	size_t rxlen, rxcap, txlen, txcap;
@@ -69,13 +70,28 @@ const struct sip_sa *sip_conn_peer(const struct sip_conn *c)
 	return &c->peer;
 }
 
+/* Close on an error seen from the loop; a connection of ours that never
+ * got going is reported up, so that what waits on it fails now (503)
+ * rather than at its timeout. */
+static void conn_fail(struct sip_conn *c, const char *why)
+{
+	struct sip_tp *tp = c->tp;
+	bool report = c->client && (c->connecting || c->handshaking);
+	struct sip_sa peer = c->peer;
+	enum sip_proto proto = c->proto;
+
+	conn_close(c, why);
+	if (report && tp->prm.fail_h)
+		tp->prm.fail_h(proto, &peer, tp->arg);
+}
+
 static void conn_timeout(void *arg)
 {
 	struct sip_conn *c = arg;
 
-	conn_close(c, c->handshaking ? "TLS handshake not completed in time"
-		      : c->rxlen     ? "message not completed in time"
-				     : "idle");
+	conn_fail(c, c->handshaking ? "TLS handshake not completed in time"
+		     : c->rxlen	    ? "message not completed in time"
+				    : "idle");
 }
 
 static void conn_arm(struct sip_conn *c)
@@ -313,7 +329,7 @@ static void conn_event(int fd, uint32_t events, void *arg)
 		socklen_t l = sizeof(err);
 
 		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
-		c->connecting = false;
+		c->connecting = err != 0; /* still "connecting" for conn_fail() */
 	}
 	if (!err && c->ssl && !c->connecting) {
 		err = tls_step(c);
@@ -330,7 +346,7 @@ static void conn_event(int fd, uint32_t events, void *arg)
 	if (!err && c->tp && (events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
 		err = ECONNRESET;
 	if (c->tp && err)
-		conn_close(c, c->why[0] ? c->why : strerror(err));
+		conn_fail(c, c->why[0] ? c->why : strerror(err));
 	else if (c->tp && c->closing && !c->txlen)
 		conn_close(c, "closed");
 	else if (c->tp) {
@@ -500,7 +516,7 @@ static struct sip_conn *conn_connect(struct sip_tp *tp, enum sip_proto proto,
 	if (!c)
 		close(fd);
 	else
-		c->connecting = true;
+		c->connecting = c->client = true;
 	return c;
 }
 

@@ -188,15 +188,15 @@ Test(tls, sip_uri_over_tls_gets_transport_tls_contact)
 	hang_up(ss);
 }
 
-/* The UAC's ending of a refused call: a timeout, never an answer. */
+/* A refused server: the INVITE fails at once as a transport error (503,
+ * RFC 3261 §8.1.3.1), not at Timer B. */
 static void expect_refused(void)
 {
 	cr_assert_eq(b.invites, 0);
 	cr_assert_eq(conns(&b), 0, "the server dropped the connection");
-	loop_run_for(loop, 40 * NS_PER_S);
 	cr_assert_eq(a.answered, 0);
 	cr_assert_eq(a.terminated, 1);
-	cr_assert_eq(a.status, 408, "status %u", a.status);
+	cr_assert_eq(a.status, 503, "status %u", a.status);
 }
 
 Test(tls, server_from_an_untrusted_ca_refused)
@@ -222,6 +222,66 @@ Test(tls, verification_off_accepts_any_server)
 
 	cr_assert_eq(a.answered, 1);
 	hang_up(ss);
+}
+
+/* A server that accepts but never speaks TLS: our handshake times out (5 s
+ * here) and the INVITE fails then with 503, long before Timer B (32 s). */
+Test(tls, server_that_never_answers_the_handshake_fails_the_call_at_its_timeout)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sip_sess *ss = NULL;
+	char uri[64];
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(lfd, 4), 0);
+	getsockname(lfd, (struct sockaddr *)&sa, &sl);
+	snprintf(uri, sizeof(uri), "sips:7000000@127.0.0.1:%u", ntohs(sa.sin_port));
+	side_up(&a, "127.0.0.1", fx.ca, true);
+	struct sip_invite_prm prm = {.proto = SIP_PROTO_TLS,
+				     .dst_ip = "127.0.0.1",
+				     .dst_port = ntohs(sa.sin_port),
+				     .req_uri = uri,
+				     .from = "<sip:gw@example.net>",
+				     .to = "<sip:7000000@example.net>"};
+
+	cr_assert_eq(sip_sess_invite(&ss, a.s, &prm), 0);
+	loop_run_for(loop, 4 * NS_PER_S);
+	cr_assert_eq(a.terminated, 0, "still waiting for the handshake");
+	cr_assert_eq(conns(&a), 1);
+	loop_run_for(loop, 2 * NS_PER_S);
+	cr_assert_eq(a.terminated, 1);
+	cr_assert_eq(a.status, 503, "status %u", a.status);
+	cr_assert_eq(conns(&a), 0);
+	close(lfd);
+}
+
+/* The same for plain TCP: a refused connect is a transport error now. */
+Test(tls, tcp_connection_refused_fails_the_call_at_once)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sip_sess *ss = NULL;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	side_up(&a, "127.0.0.1", fx.ca, true);
+	struct sip_invite_prm prm = {.proto = SIP_PROTO_TCP,
+				     .dst_ip = "127.0.0.1",
+				     .dst_port = ntohs(sa.sin_port), /* bound, not listening */
+				     .req_uri = "sip:7000000@127.0.0.1",
+				     .from = "<sip:gw@example.net>",
+				     .to = "<sip:7000000@example.net>"};
+
+	cr_assert_eq(sip_sess_invite(&ss, a.s, &prm), 0);
+	loop_run_for(loop, 100 * NS_PER_MS);
+	cr_assert_eq(a.terminated, 1);
+	cr_assert_eq(a.status, 503, "status %u", a.status);
+	close(fd);
 }
 
 /* A raw TCP client of b's TLS port. */
