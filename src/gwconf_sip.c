@@ -143,8 +143,15 @@ static int tls_check(struct sg_config *cfg, const struct conf_section *sec,
 {
 	struct sg_sip *sip = &cfg->sip;
 	char why[512];
-	if (!sip->tls)
+	if (!sip->tls) {
+		if (sip->tls_certificate[0]) {
+			struct conf_entry fb;
+			const struct conf_entry *e = where(sec, "tls_certificate", &fb);
+			conf_diag_warn(diag, e->file, e->line,
+				       "[sip] tls_certificate is unused: tls is not in transports");
+		}
 		return 0;
+	}
 	if (!sip->tls_certificate[0]) {
 		tls_err(sec, diag, "transports", "tls needs tls_certificate");
 		return EINVAL;

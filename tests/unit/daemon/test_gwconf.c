@@ -271,6 +271,13 @@ Test(gwconf, sip_tls_files_checked)
 	cr_assert(conf_diag_has(&diag, ":5: [sip] tls_ca_file: CA file"), "%s", diag.text);
 	conf_diag_reset(&diag);
 
+	snprintf(text, sizeof(text), "[sip]\ntls_certificate = %s\n", fx.cert);
+	write_conf(text);
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert(conf_diag_has(&diag, ":2: [sip] tls_certificate is unused"), "%s", diag.text);
+	cfg = mem_deref(cfg);
+	conf_diag_reset(&diag);
+
 	write_conf("[sip]\ntransports = udp, tls\n");
 	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
 	cr_assert(conf_diag_has(&diag, ":2: [sip] transports: tls needs tls_certificate"), "%s",
