@@ -65,19 +65,42 @@ static int addr_set(struct leg_sip_env *env, const char *ip)
 	return EINVAL;
 }
 
+/* The files were checked when the configuration was read; this loads them. */
+static int tls_setup(struct gw_sip *s, const struct sg_sip *c)
+{
+	struct sip_tls_conf tc = {
+		.cert_file = c->tls_certificate,
+		.key_file = c->tls_private_key[0] ? c->tls_private_key : NULL,
+		.ca_file = c->tls_ca_file[0] ? c->tls_ca_file : NULL,
+		.verify = c->tls_verify,
+	};
+	char why[512];
+	int rc = sip_stack_tls(s->stack, &tc, why, sizeof(why));
+	if (rc)
+		LOGE(LC_SIP, NULL, "TLS: %s", why);
+	else if (!c->tls_verify)
+		LOGW(LC_SIP, NULL, "TLS: servers we connect to are not verified (tls_verify = no)");
+	return rc;
+}
+
 static int listen_on(struct gw_sip *s, const struct sg_sip *c)
 {
-	const enum sip_proto protos[] = { SIP_PROTO_UDP, SIP_PROTO_TCP };
-	const bool on[] = { c->udp, c->tcp };
-	for (int i = 0; i < 2; i++) {
+	const enum sip_proto protos[] = { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO_TLS };
+	const bool on[] = { c->udp, c->tcp, c->tls };
+	if (c->tls) {
+		int rc = tls_setup(s, c);
+		if (rc)
+			return rc;
+	}
+	for (int i = 0; i < 3; i++) {
 		uint16_t bound = 0;
+		unsigned port = protos[i] == SIP_PROTO_TLS ? c->tls_port : c->port;
 		if (!on[i])
 			continue;
-		int rc = sip_stack_listen(s->stack, protos[i], c->listen, (uint16_t)c->port,
-					  &bound);
+		int rc = sip_stack_listen(s->stack, protos[i], c->listen, (uint16_t)port, &bound);
 		if (rc) {
 			LOGE(LC_SIP, NULL, "listen %s %s:%u: %s", sip_proto_name(protos[i]),
-			     c->listen, c->port, strerror(rc));
+			     c->listen, port, strerror(rc));
 			return rc;
 		}
 		LOGN(LC_SIP, NULL, "listening on %s %s:%u", sip_proto_name(protos[i]), c->listen,

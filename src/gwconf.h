@@ -67,7 +67,12 @@ struct sg_sip {
 	bool enabled;
 	char listen[64];          /* IP literal */
 	unsigned port;            /* UDP and TCP */
-	bool udp, tcp;
+	bool udp, tcp, tls;
+	unsigned tls_port;
+	char tls_certificate[1024]; /* PEM, ours then the chain (relative to this file) */
+	char tls_private_key[1024]; /* PEM; "": in tls_certificate */
+	char tls_ca_file[1024];     /* PEM CAs we trust; "": the system's */
+	bool tls_verify;            /* verify servers we connect to */
 	char rtp_address[64];     /* IP literal for RTP (and SDP c=) */
 	unsigned rtp_port_min, rtp_port_max;
 	char trunk[64];           /* the dial plan's name for calls arriving over SIP */

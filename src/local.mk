@@ -10,7 +10,8 @@ TESTS += tests/scenario/check_config.sh tests/scenario/default_sim.sh
 EXTRA_DIST += tests/scenario/check_config.sh tests/scenario/default_sim.sh
 check_PROGRAMS += tests/unit/daemon/test_gwconf
 TESTS += tests/unit/daemon/test_gwconf
-tests_unit_daemon_test_gwconf_SOURCES = tests/unit/daemon/test_gwconf.c
+tests_unit_daemon_test_gwconf_SOURCES = tests/unit/daemon/test_gwconf.c \
+	tests/unit/sip/tls_fx.c tests/unit/sip/tls_fx.h
 tests_unit_daemon_test_gwconf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_daemon_test_gwconf_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/unit/daemon/test_gw_trunk
@@ -78,3 +79,7 @@ TESTS += tests/interop/gw_reinvite.sh tests/interop/gw_flood.sh
 EXTRA_DIST += tests/interop/gw_reinvite.sh tests/interop/gw_flood.sh \
 	tests/interop/gw_uac_hold.xml tests/interop/gw_uac_stay.xml tests/interop/gw_flood.py \
 	tests/interop/gw_rtp_sink.py
+
+# Interop: SIP over TLS to the running gateway (a Python ssl client).
+TESTS += tests/interop/gw_tls.sh
+EXTRA_DIST += tests/interop/gw_tls.sh tests/interop/gw_tls.py

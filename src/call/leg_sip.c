@@ -209,8 +209,8 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 	if (d->kind == ROUTE_DEST_URI) {
 		err = leg_sip_target_parse(d->uri, t);
 		if (err) {
-			LOGN(LC_CALL, l->name, "cannot send to %s: only sip:user@IP[:port] for now",
-			     d->uri);
+			LOGN(LC_CALL, l->name,
+			     "cannot send to %s: only sip:/sips:user@IP[:port] for now", d->uri);
 			return err;
 		}
 		snprintf(ruri, URI_MAX, "%s", d->uri);
@@ -221,8 +221,8 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 			LOGN(LC_CALL, l->name, "trunk %s: no target", d->name);
 			return EHOSTUNREACH;
 		}
-		if (!t->port)
-			t->port = 5060;
+		if (!t->port) /* RFC 3261 §19.1.2 */
+			t->port = t->proto == SIP_PROTO_TLS ? 5061 : 5060;
 		snprintf(l->trunk, sizeof(l->trunk), "%s", d->name);
 		user_of(&s->called, user, sizeof(user));
 	}
@@ -233,7 +233,9 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 		snprintf(host, HOST_MAX, "%s%s%s:%u", v6 ? "[" : "", t->ip, v6 ? "]" : "", t->port);
 	if (d->kind == ROUTE_DEST_TRUNK)
 		snprintf(ruri, URI_MAX, "sip:%s@%s%s", user, host,
-			 t->proto == SIP_PROTO_TCP ? ";transport=tcp" : "");
+			 t->proto == SIP_PROTO_TCP   ? ";transport=tcp"
+			 : t->proto == SIP_PROTO_TLS ? ";transport=tls"
+						     : "");
 	return 0;
 }
 

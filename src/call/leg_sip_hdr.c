@@ -319,7 +319,7 @@ static int hostport(const char *p, struct leg_sip_target *t, const char **end)
 		p += n;
 	}
 	memcpy(t->ip, tmp, sizeof(tmp));
-	t->port = 5060;
+	t->port = 0; /* the default depends on the transport */
 	if (*p == ':') {
 		char *e;
 		unsigned long port = strtoul(p + 1, &e, 10);
@@ -332,26 +332,38 @@ static int hostport(const char *p, struct leg_sip_target *t, const char **end)
 	return 0;
 }
 
+static bool param_is(const char *v, const char *name)
+{
+	size_t n = strlen(name);
+	return !strncasecmp(v, name, n) && !isalnum((unsigned char)v[n]);
+}
+
 int leg_sip_target_parse(const char *uri, struct leg_sip_target *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (strncasecmp(uri, "sip:", 4))
-		return EHOSTUNREACH; /* sips: wants TLS, tel: a gateway to send it to */
-	const char *p = uri + 4, *at = strchr(p, '@');
+	/* sips: is TLS on every hop (RFC 5630 §4.1); tel: needs a gateway. */
+	bool sips = !strncasecmp(uri, "sips:", 5);
+	if (!sips && strncasecmp(uri, "sip:", 4))
+		return EHOSTUNREACH;
+	const char *p = uri + (sips ? 5 : 4), *at = strchr(p, '@');
 	const char *end;
 	if (at)
 		p = at + 1;
 	int err = hostport(p, t, &end);
 	if (err || (*end && *end != ';' && *end != '?'))
 		return EHOSTUNREACH;
-	t->proto = SIP_PROTO_UDP;
+	t->proto = sips ? SIP_PROTO_TLS : SIP_PROTO_UDP;
 	const char *tp = strcasestr(end, ";transport=");
 	if (tp) {
 		tp += 11;
-		if (!strncasecmp(tp, "tcp", 3) && !isalnum((unsigned char)tp[3]))
+		if (param_is(tp, "tls") || (sips && param_is(tp, "tcp")))
+			t->proto = SIP_PROTO_TLS;
+		else if (param_is(tp, "tcp"))
 			t->proto = SIP_PROTO_TCP;
-		else if (strncasecmp(tp, "udp", 3) || isalnum((unsigned char)tp[3]))
+		else if (!param_is(tp, "udp") || sips)
 			return EHOSTUNREACH;
 	}
+	if (!t->port) /* RFC 3261 §19.1.2 */
+		t->port = t->proto == SIP_PROTO_TLS ? 5061 : 5060;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
 #include "sip/dialog.h"
@@ -212,12 +213,22 @@ static int set_ruri_routes(struct sip_dlg *d, osip_message_t *m, const osip_uri_
 	return sip_oerr(err);
 }
 
+/* A hop's default port: 5061 for TLS (sips:, or sip: over TLS), §19.1.2. */
+static long hop_port(const osip_uri_t *hop, enum sip_proto proto)
+{
+	if (hop && hop->port)
+		return strtol(hop->port, NULL, 10);
+	return proto == SIP_PROTO_TLS ? 5061 : 5060;
+}
+
 static void hop_dst(struct sip_dlg *d, const osip_uri_t *hop, enum sip_proto proto,
 		    struct sip_peer *dst)
 {
-	long port = hop && hop->port ? strtol(hop->port, NULL, 10) : 5060;
+	long port = hop_port(hop, proto);
 
 	sip_peer_copy(dst, &d->peer);
+	if (hop && hop->host)
+		snprintf(dst->host, sizeof(dst->host), "%s", hop->host); /* RFC 5922 §7 */
 	if (hop && hop->host && port > 0 && port < 65536 &&
 	    !sip_sa_set(&dst->addr, hop->host, (uint16_t)port)) {
 		dst->proto = proto;
@@ -279,11 +290,29 @@ int sip_msg_add_via(osip_message_t *m, enum sip_proto proto, const struct sip_sa
 	return sip_oerr(osip_message_set_via(m, v));
 }
 
-int sip_msg_add_contact(osip_message_t *m, enum sip_proto proto, const struct sip_sa *local)
+static bool uri_sips(const osip_message_t *req)
+{
+	return req && req->req_uri && req->req_uri->scheme &&
+	       !strcasecmp(req->req_uri->scheme, "sips");
+}
+
+/* Over TLS the Contact is a SIPS URI when the request was SIPS (§8.1.1.8,
+ * §12.1.1: the dialog stays secure), else sip: with transport=tls, which
+ * RFC 5630 §4.4 deprecates but non-SIPS TLS peers still send and expect. */
+int sip_msg_add_contact_for(osip_message_t *m, const osip_message_t *req, enum sip_proto proto,
+			    const struct sip_sa *local)
 {
 	char hp[64], v[128];
+	bool sips = proto == SIP_PROTO_TLS && uri_sips(req);
 
-	snprintf(v, sizeof(v), "<sip:%s%s>", hostport(local, hp, sizeof(hp)),
-		 proto == SIP_PROTO_TCP ? ";transport=tcp" : "");
+	snprintf(v, sizeof(v), "<%s:%s%s>", sips ? "sips" : "sip", hostport(local, hp, sizeof(hp)),
+		 proto == SIP_PROTO_TCP		   ? ";transport=tcp"
+		 : proto == SIP_PROTO_TLS && !sips ? ";transport=tls"
+						   : "");
 	return sip_oerr(osip_message_set_contact(m, v));
+}
+
+int sip_msg_add_contact(osip_message_t *m, enum sip_proto proto, const struct sip_sa *local)
+{
+	return sip_msg_add_contact_for(m, m->sip_method ? m : NULL, proto, local);
 }

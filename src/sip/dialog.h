@@ -16,7 +16,7 @@
 
 struct sip_dlg {
 	char *call_id, *ltag, *rtag; /* call_id: the part before '@', the index key */
-	char *call_id_text;          /* the whole Call-ID, as requests must carry it */
+	char *call_id_text;	     /* the whole Call-ID, as requests must carry it */
 	osip_from_t *local, *remote; /* From/To as we send them */
 	osip_uri_t *target;	     /* remote target (Contact) */
 	osip_list_t routes;	     /* osip_route_t, in sending order */
@@ -49,5 +49,8 @@ bool sip_dlg_match(const struct sip_dlg *d, const char *call_id, const char *lta
 int sip_msg_add_via(osip_message_t *m, enum sip_proto proto, const struct sip_sa *local);
 /* Contact: <sip:host:port;transport=tcp> */
 int sip_msg_add_contact(osip_message_t *m, enum sip_proto proto, const struct sip_sa *local);
+/* For a response to `req` (a SIPS request over TLS gets a SIPS Contact). */
+int sip_msg_add_contact_for(osip_message_t *m, const osip_message_t *req, enum sip_proto proto,
+			    const struct sip_sa *local);
 
 #endif

@@ -3,6 +3,7 @@
 
 src_libstrowger_a_SOURCES += \
 	src/sip/transport.c src/sip/transport_udp.c src/sip/transport_tcp.c \
+	src/sip/transport_tls.c \
 	src/sip/msg.c src/sip/msg_check.c src/sip/osip_pool.c \
 	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c \
 	src/sip/dialog.c src/sip/session.c src/sip/session_uac.c src/sip/stack.c \
@@ -38,6 +39,14 @@ tests_unit_sip_test_sip_update_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
+
+# TLS and IPv6: certificates made at test time (tls_fx.c).
+check_PROGRAMS += tests/unit/sip/test_tls
+TESTS += tests/unit/sip/test_tls
+tests_unit_sip_test_tls_SOURCES = tests/unit/sip/test_tls.c tests/unit/sip/tls_fx.c \
+	tests/unit/sip/tls_fx.h
+tests_unit_sip_test_tls_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_tls_LDADD = $(TEST_LDADD)
 
 # Interop: SIPp against a minimal auto-answering UAS on these layers.
 check_PROGRAMS += tests/interop/sip_uas

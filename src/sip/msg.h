@@ -64,6 +64,9 @@ struct sip_reject {
  * dropped (responses: rej->status is then 0). */
 bool sip_msg_check(const osip_message_t *m, size_t raw_len, const char *raw,
 		   struct sip_reject *rej);
+/* What depends on the transport a request came over: a SIPS Request-URI
+ * only over TLS (RFC 3261 §26.2.2, RFC 5630 §4.1: 416 otherwise). */
+bool sip_msg_check_transport(const osip_message_t *m, enum sip_proto proto, struct sip_reject *rej);
 /* Methods we implement (for 405/501 and Allow). */
 #define SIP_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, NOTIFY, REFER, UPDATE, PRACK"
 /* Answer text that libosip2 could not parse: copy Via, From, To, Call-ID and

@@ -5,6 +5,8 @@
  *
  *   malformed / missing mandatory header / CSeq mismatch  400 + Warning 399
  *   Request-URI scheme not sip/sips/tel                   416
+ *   sips: Request-URI that did not come over TLS            416
+ *   INVITE Contact not a sip/sips URI (sips for sips)       400 + Warning 399
  *   method known but not served here / unknown             405 / 501 + Allow
  *   Require with an extension we lack                       420 + Unsupported
  *   body type or encoding we cannot read                    415 + Accept
@@ -122,6 +124,25 @@ static bool body_ok(const osip_message_t *m, struct sip_reject *r)
 	return reject(r, 415, "Body type not supported");
 }
 
+/* §8.1.1.8: the Contact of a request that makes a dialog is a SIP or SIPS
+ * URI (the remote target of every later request), and a SIPS one when the
+ * Request-URI is SIPS.  416 is for the Request-URI only (§21.4.16), so a
+ * bad Contact is a malformed request: 400. */
+static bool contact_ok(const osip_message_t *m, struct sip_reject *r)
+{
+	osip_contact_t *c = osip_list_get(&m->contacts, 0);
+	const char *cs = c && c->url ? c->url->scheme : NULL;
+	bool sips_ruri = !strcasecmp(m->req_uri->scheme, "sips");
+
+	if (!c)
+		return reject(r, 400, "Missing Contact header");
+	if (!cs || (strcasecmp(cs, "sip") && strcasecmp(cs, "sips")))
+		return reject(r, 400, "Contact must be a SIP or SIPS URI");
+	if (sips_ruri && strcasecmp(cs, "sips"))
+		return reject(r, 400, "A SIPS Request-URI needs a SIPS Contact");
+	return true;
+}
+
 static bool request_ok(const osip_message_t *m, struct sip_reject *r)
 {
 	const char *scheme = m->req_uri ? m->req_uri->scheme : NULL;
@@ -148,9 +169,23 @@ static bool request_ok(const osip_message_t *m, struct sip_reject *r)
 		return reject(r, 483, "Max-Forwards reached zero");
 	if (!sip_msg_is(m, "ACK") && !sip_msg_is(m, "CANCEL") && !require_ok(m, r))
 		return false;
-	if (sip_msg_is(m, "INVITE") && !osip_list_size(&m->contacts))
-		return reject(r, 400, "Missing Contact header");
+	if (sip_msg_is(m, "INVITE") && !contact_ok(m, r))
+		return false;
 	return body_ok(m, r);
+}
+
+bool sip_msg_check_transport(const osip_message_t *m, enum sip_proto proto, struct sip_reject *rej)
+{
+	memset(rej, 0, sizeof(*rej));
+	/* RFC 3261 §26.2.2 asks for TLS on every hop of a SIPS request, and
+	 * RFC 5630 §4.1 removes the last-hop exception: one that reached us
+	 * over UDP or TCP has already lost what its sender asked for.  We do
+	 * not serve it (416, the scheme is unsupported on this transport)
+	 * rather than quietly downgrade it. */
+	if (m->sip_method && proto != SIP_PROTO_TLS && m->req_uri && m->req_uri->scheme &&
+	    !strcasecmp(m->req_uri->scheme, "sips"))
+		return reject(rej, 416, "A SIPS Request-URI needs TLS (RFC 5630)");
+	return true;
 }
 
 bool sip_msg_check(const osip_message_t *m, size_t raw_len, const char *raw, struct sip_reject *rej)

@@ -224,7 +224,7 @@ int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16
 	if (err)
 		return err;
 	if (status > 100 && status < 300 && !sip_stack_local(ss->s, &ss->peer, &local))
-		err = sip_msg_add_contact(r, ss->peer.proto, &local);
+		err = sip_msg_add_contact_for(r, req, ss->peer.proto, &local);
 	if (!err && ss->s->conf.user_agent[0])
 		err = sip_msg_add_header(r, "Server", ss->s->conf.user_agent);
 	if (!err && status >= 300 && ss->reason) /* RFC 6432 */

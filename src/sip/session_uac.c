@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -224,11 +225,15 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 
 	if (sip_sa_set(&dst.addr, p->dst_ip, p->dst_port))
 		return EINVAL; /* host names need RFC 3263 resolution: not yet */
+	if (!strncasecmp(p->req_uri, "sips:", 5) && p->proto != SIP_PROTO_TLS)
+		return EPROTO; /* RFC 5630 §4.1: a SIPS URI goes over TLS only */
 	err = sip_stack_local(s, &dst, &local);
 	if (!err)
 		err = build_invite(s, p, &local, &m);
 	if (err)
 		return err;
+	if (m->req_uri && m->req_uri->host) /* TLS verifies it (RFC 5922 §7) */
+		snprintf(dst.host, sizeof(dst.host), "%s", m->req_uri->host);
 	if (osip_message_clone(m, &copy)) {
 		osip_message_free(m);
 		return ENOMEM;

@@ -22,9 +22,9 @@ struct sip_stack;
 struct sip_sess;
 struct sip_msg;
 
-enum sip_proto { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO__COUNT };
+enum sip_proto { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO_TLS, SIP_PROTO__COUNT };
 
-const char *sip_proto_name(enum sip_proto p); /* "UDP", "TCP" */
+const char *sip_proto_name(enum sip_proto p); /* "UDP", "TCP", "TLS" */
 
 /* Reliable provisional responses (RFC 3262): never offered (used only when
  * the peer requires them), offered (Supported: 100rel), or required. */
@@ -95,9 +95,28 @@ struct sip_handlers {
 /* A mem object; mem_deref() closes sockets and frees every session. */
 int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_conf *conf,
 		    const struct sip_handlers *h, void *arg);
-/* Listen on an IP literal; port 0 picks one, returned in *bound_port. */
+/* Listen on an IP literal; port 0 picks one, returned in *bound_port.
+ * TLS needs sip_stack_tls() with a certificate first (EINVAL without). */
 int sip_stack_listen(struct sip_stack *s, enum sip_proto proto, const char *ip, uint16_t port,
 		     uint16_t *bound_port);
+
+/* TLS (RFC 3261 §26.3.1), set before listening on or sending over TLS.
+ * Files are PEM; the certificate file may carry the chain after our own
+ * certificate.  Servers we connect to are verified against ca_file (NULL:
+ * the system's store) and the host of the URI we are reaching, or its IP
+ * literal, in their subjectAltName (RFC 5922 §7).  TLS 1.2 at least. */
+struct sip_tls_conf {
+	const char *cert_file;	    /* NULL: no certificate (client only) */
+	const char *key_file;	    /* NULL: in cert_file */
+	const char *ca_file;	    /* NULL: the system's CAs */
+	bool verify;		    /* false: accept any server (labs only) */
+	uint64_t handshake_timeout; /* ns; 0: 10 s */
+};
+/* 0, or an errno with the reason in `why` (a file missing or unreadable, a
+ * key that does not match the certificate, ...). */
+int sip_stack_tls(struct sip_stack *s, const struct sip_tls_conf *tc, char *why, size_t whysz);
+/* The same checks without a stack (strowger --check-config). */
+int sip_tls_conf_check(const struct sip_tls_conf *tc, char *why, size_t whysz);
 
 struct sip_stats {
 	uint64_t rx_msgs, tx_msgs;
@@ -111,6 +130,8 @@ unsigned sip_stack_sess_count(const struct sip_stack *s);
 unsigned sip_stack_txn_count(const struct sip_stack *s);
 
 /* UAC: send an INVITE.  `dst` is an IP literal and port (no DNS yet).
+ * A sips: req_uri needs proto TLS (EPROTO otherwise, RFC 5630 §4.1); over
+ * TLS the server must show the req_uri's host in its certificate.
  * *sessp is the stack's session (take a reference to keep it past its
  * TERMINATED event).  If sending fails at once, the error comes back,
  * *sessp is NULL, and TERMINATED (503) has already been reported. */

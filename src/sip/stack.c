@@ -89,7 +89,7 @@ static void tp_recv(const struct sip_rx *rx, void *arg)
 		len = mlen; /* §18.3: bytes past Content-Length are dropped */
 	if (sip_msg_parse(&m, rx->buf, len))
 		return reject_raw(s, rx, 400, "Malformed message");
-	if (!sip_msg_check(m, len, rx->buf, &rej)) {
+	if (!sip_msg_check_transport(m, rx->proto, &rej) || !sip_msg_check(m, len, rx->buf, &rej)) {
 		reject_parsed(s, rx, m, &rej);
 		osip_message_free(m);
 		return;
@@ -98,6 +98,13 @@ static void tp_recv(const struct sip_rx *rx, void *arg)
 	    .proto = rx->proto, .addr = rx->src, .conn = rx->conn, .udp_fd = rx->udp_fd};
 
 	sip_txl_recv(s->txl, m, &p);
+}
+
+static void tp_failed(enum sip_proto proto, const struct sip_sa *peer, void *arg)
+{
+	struct sip_stack *s = arg;
+
+	sip_txl_conn_failed(s->txl, proto, peer);
 }
 
 static void txl_req(struct sip_txn *t, osip_message_t *req, void *arg)
@@ -170,6 +177,7 @@ int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_c
 	tpp.max_msg = conf->max_msg;
 	tpp.msg_timeout = conf->tcp_msg_timeout;
 	tpp.idle_timeout = conf->tcp_idle_timeout;
+	tpp.fail_h = tp_failed;
 	txp.t1 = conf->t1;
 	txp.t2 = conf->t2;
 	txp.t4 = conf->t4;
@@ -198,6 +206,11 @@ int sip_stack_listen(struct sip_stack *s, enum sip_proto proto, const char *ip, 
 	if (!err && bound_port)
 		*bound_port = sip_sa_port(&b);
 	return err;
+}
+
+int sip_stack_tls(struct sip_stack *s, const struct sip_tls_conf *tc, char *why, size_t whysz)
+{
+	return sip_tp_tls(s->tp, tc, why, whysz);
 }
 
 void sip_stack_stats(const struct sip_stack *s, struct sip_stats *st)

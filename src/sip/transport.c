@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sip/transport: the transport object, address helpers and dispatch to the
- * UDP (transport_udp.c) and TCP (transport_tcp.c) halves.
+ * UDP (transport_udp.c) and stream (transport_tcp.c: TCP, and TLS with
+ * transport_tls.c) halves.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +19,7 @@
 
 const char *sip_proto_name(enum sip_proto p)
 {
-	return p == SIP_PROTO_TCP ? "TCP" : "UDP";
+	return p == SIP_PROTO_TLS ? "TLS" : p == SIP_PROTO_TCP ? "TCP" : "UDP";
 }
 
 static void tp_destroy(void *data)
@@ -28,6 +29,7 @@ static void tp_destroy(void *data)
 	sip_tcp_close_all(tp);
 	sip_udp_close_all(tp);
 	mem_deref(tp->conns);
+	mem_deref(tp->tls);
 	free(tp->rxbuf);
 }
 
@@ -53,23 +55,45 @@ int sip_tp_alloc(struct sip_tp **tpp, struct loop *loop, const struct sip_tp_prm
 	return 0;
 }
 
+int sip_tp_tls(struct sip_tp *tp, const struct sip_tls_conf *tc, char *why, size_t whysz)
+{
+	struct sip_tls *t;
+	int err;
+
+	if (tp->n_tlsl) {
+		snprintf(why, whysz, "TLS settings cannot change while listening");
+		return EBUSY;
+	}
+	err = sip_tls_alloc(&t, tc, why, whysz);
+	if (err)
+		return err;
+	mem_deref(tp->tls);
+	tp->tls = t;
+	return 0;
+}
+
 int sip_tp_listen(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *addr,
 		  struct sip_sa *bound)
 {
 	if (proto == SIP_PROTO_UDP)
 		return sip_udp_listen(tp, addr, bound);
 	if (proto == SIP_PROTO_TCP)
-		return sip_tcp_listen(tp, addr, bound);
+		return sip_tcp_listen(tp, proto, addr, bound);
+	if (proto == SIP_PROTO_TLS)
+		return sip_tls_can_serve(tp->tls) ? sip_tcp_listen(tp, proto, addr, bound) : EINVAL;
 	return EPROTONOSUPPORT;
 }
 
 int sip_tp_local(const struct sip_tp *tp, enum sip_proto proto, int family, struct sip_sa *out)
 {
-	unsigned n = proto == SIP_PROTO_UDP ? tp->n_udp : tp->n_tcpl;
+	unsigned n = proto == SIP_PROTO_UDP   ? tp->n_udp
+		     : proto == SIP_PROTO_TCP ? tp->n_tcpl
+					      : tp->n_tlsl;
 
 	for (unsigned i = 0; i < n; i++) {
-		const struct sip_sa *a =
-		    proto == SIP_PROTO_UDP ? &tp->udp[i].addr : &tp->tcpl[i].addr;
+		const struct sip_sa *a = proto == SIP_PROTO_UDP	  ? &tp->udp[i].addr
+					 : proto == SIP_PROTO_TCP ? &tp->tcpl[i].addr
+								  : &tp->tlsl[i].addr;
 
 		if (family == AF_UNSPEC || a->ss.ss_family == family) {
 			*out = *a;
@@ -80,10 +104,10 @@ int sip_tp_local(const struct sip_tp *tp, enum sip_proto proto, int family, stru
 }
 
 int sip_tp_send(struct sip_tp *tp, enum sip_proto proto, struct sip_conn *conn, int udp_fd,
-		const struct sip_sa *dst, const char *buf, size_t len)
+		const struct sip_sa *dst, const char *name, const char *buf, size_t len)
 {
-	if (proto == SIP_PROTO_TCP)
-		return sip_tcp_send(tp, conn, dst, buf, len);
+	if (proto == SIP_PROTO_TCP || proto == SIP_PROTO_TLS)
+		return sip_tcp_send(tp, proto, conn, dst, name, buf, len);
 	return sip_udp_send(tp, udp_fd, dst, buf, len);
 }
 

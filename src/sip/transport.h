@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sip/transport: UDP and TCP sockets, IPv4 and IPv6 (RFC 3261 §18).
+ * sip/transport: UDP, TCP and TLS sockets, IPv4 and IPv6 (RFC 3261 §18).
  *
  * The transport moves whole messages.  UDP: one datagram, one message.
- * TCP: messages framed by Content-Length (§18.3), CRLF keep-alive pings
- * answered with a CRLF pong (RFC 5626 §3.5.1), connections reused by peer
- * address, a stream that does not complete a message within msg_timeout is
- * closed, an idle connection is closed after idle_timeout.  Anything longer
- * than max_msg is handed up flagged `oversize` so the stack can answer 513.
+ * TCP and TLS (TCP with an SSL object in it): messages framed by
+ * Content-Length (§18.3), CRLF keep-alive pings answered with a CRLF pong
+ * (RFC 5626 §3.5.1), connections reused by peer address and protocol, a
+ * stream that does not complete a message within msg_timeout is closed, an
+ * idle connection is closed after idle_timeout.  Anything longer than
+ * max_msg is handed up flagged `oversize` so the stack can answer 513.
  *
  * It knows nothing of SIP beyond framing; parsing is the stack's.
  */
@@ -18,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+
+#include <openssl/types.h>
 
 #include "sip/sip.h"
 
@@ -38,32 +41,42 @@ struct sip_rx {
 	bool bad_framing;      /* stream without a usable Content-Length */
 	struct sip_sa src;     /* peer */
 	struct sip_sa local;   /* our socket's address */
-	struct sip_conn *conn; /* TCP: the connection (borrowed) */
+	struct sip_conn *conn; /* TCP/TLS: the connection (borrowed) */
 	int udp_fd;	       /* UDP: the socket it came in on */
 };
 
 typedef void(sip_tp_recv_h)(const struct sip_rx *rx, void *arg);
+/* A connection we opened never carried anything: refused, or its TLS
+ * handshake failed or timed out.  Called from the loop, never from inside
+ * sip_tp_send(). */
+typedef void(sip_tp_fail_h)(enum sip_proto proto, const struct sip_sa *peer, void *arg);
 
 struct sip_tp_prm {
 	size_t max_msg;	       /* bytes */
 	uint64_t msg_timeout;  /* ns to complete a message on a stream */
 	uint64_t idle_timeout; /* ns before an idle stream is closed */
+	sip_tp_fail_h *fail_h; /* or NULL; gets sip_tp_alloc's arg */
 };
 
 int sip_tp_alloc(struct sip_tp **tpp, struct loop *loop, const struct sip_tp_prm *prm,
 		 sip_tp_recv_h *rh, void *arg);
+/* TLS settings (before listening on or sending over TLS); the reason for
+ * a failure goes to `why`. */
+int sip_tp_tls(struct sip_tp *tp, const struct sip_tls_conf *tc, char *why, size_t whysz);
 /* Listen on addr:port (port 0: ephemeral); the bound address comes back in
- * `bound` if not NULL. */
+ * `bound` if not NULL.  TLS: EINVAL without a certificate. */
 int sip_tp_listen(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *addr,
 		  struct sip_sa *bound);
 /* The first listening address of `proto` and family (AF_UNSPEC: any). */
 int sip_tp_local(const struct sip_tp *tp, enum sip_proto proto, int family, struct sip_sa *out);
 
-/* Send `buf` to `dst`.  TCP: over `conn` if it is given and still open,
- * else over a connection to `dst` (reused, or opened now).  UDP: from the
- * socket `udp_fd` if >= 0, else the first one of dst's family. */
+/* Send `buf` to `dst`.  TCP/TLS: over `conn` if it is given and still
+ * open, else over a connection of that protocol to `dst` (reused, or
+ * opened now; a new TLS connection verifies the server against `name`, or
+ * dst's IP literal when `name` is NULL or "").  UDP: from the socket
+ * `udp_fd` if >= 0, else the first one of dst's family. */
 int sip_tp_send(struct sip_tp *tp, enum sip_proto proto, struct sip_conn *conn, int udp_fd,
-		const struct sip_sa *dst, const char *buf, size_t len);
+		const struct sip_sa *dst, const char *name, const char *buf, size_t len);
 
 /* Connections are mem objects; hold a reference to answer on one later. */
 bool sip_conn_open(const struct sip_conn *conn);
@@ -72,7 +85,8 @@ const struct sip_sa *sip_conn_peer(const struct sip_conn *conn);
 void sip_conn_close(struct sip_conn *conn);
 unsigned sip_tp_conn_count(const struct sip_tp *tp);
 
-/* Internals shared by transport.c, transport_udp.c and transport_tcp.c. */
+/* Internals shared by transport.c, transport_udp.c, transport_tcp.c and
+ * transport_tls.c. */
 #define SIP_TP_MAX_SOCKS 8
 
 struct sip_tp {
@@ -83,16 +97,19 @@ struct sip_tp {
 	struct {
 		int fd;
 		struct sip_sa addr;
-	} udp[SIP_TP_MAX_SOCKS], tcpl[SIP_TP_MAX_SOCKS];
-	unsigned n_udp, n_tcpl;
-	char *rxbuf;	    /* UDP receive buffer, 64 KiB */
-	struct hash *conns; /* struct sip_conn by peer address */
+	} udp[SIP_TP_MAX_SOCKS], tcpl[SIP_TP_MAX_SOCKS], tlsl[SIP_TP_MAX_SOCKS];
+	unsigned n_udp, n_tcpl, n_tlsl;
+	struct sip_tls *tls; /* NULL until sip_tp_tls() */
+	char *rxbuf;	     /* UDP receive buffer, 64 KiB */
+	struct hash *conns;  /* struct sip_conn by peer address */
 	unsigned n_conns;
 };
 
-int sip_tcp_listen(struct sip_tp *tp, const struct sip_sa *addr, struct sip_sa *bound);
-int sip_tcp_send(struct sip_tp *tp, struct sip_conn *conn, const struct sip_sa *dst,
-		 const char *buf, size_t len);
+/* Streams: proto is SIP_PROTO_TCP or SIP_PROTO_TLS. */
+int sip_tcp_listen(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *addr,
+		   struct sip_sa *bound);
+int sip_tcp_send(struct sip_tp *tp, enum sip_proto proto, struct sip_conn *conn,
+		 const struct sip_sa *dst, const char *name, const char *buf, size_t len);
 void sip_tcp_close_all(struct sip_tp *tp);
 int sip_udp_listen(struct sip_tp *tp, const struct sip_sa *addr, struct sip_sa *bound);
 int sip_udp_send(struct sip_tp *tp, int fd, const struct sip_sa *dst, const char *buf, size_t len);
@@ -102,6 +119,22 @@ int sip_sock_bind(int type, const struct sip_sa *addr, struct sip_sa *bound);
 /* Stream framing (§18.3): 0 and the message length in *msglen, EAGAIN for
  * more bytes, EMSGSIZE beyond `max`, EBADMSG without a Content-Length. */
 int sip_frame(const char *buf, size_t len, size_t max, size_t *msglen);
+
+/* TLS (transport_tls.c): the context, and SSL objects on our sockets.
+ * The I/O calls return 0, EAGAIN (wait for writability if *want_write,
+ * else readability), ECONNRESET when the peer closed, or EPROTO with the
+ * reason in `why` (a bad certificate, plaintext, an alert). */
+struct sip_tls;
+int sip_tls_alloc(struct sip_tls **tp, const struct sip_tls_conf *tc, char *why, size_t whysz);
+bool sip_tls_can_serve(const struct sip_tls *t);
+uint64_t sip_tls_hs_timeout(const struct sip_tls *t);
+SSL *sip_tls_ssl_new(struct sip_tls *t, int fd, bool server, const char *name);
+void sip_tls_ssl_free(SSL *ssl);
+int sip_tls_handshake(SSL *ssl, bool *want_write, char *why, size_t whysz);
+int sip_tls_read(SSL *ssl, char *buf, size_t len, size_t *got, bool *want_write, char *why,
+		 size_t whysz);
+int sip_tls_write(SSL *ssl, const char *buf, size_t len, size_t *put, bool *want_write, char *why,
+		  size_t whysz);
 
 /* Address helpers.  `host` is an IP literal (IPv6 with or without []). */
 int sip_sa_set(struct sip_sa *sa, const char *host, uint16_t port);

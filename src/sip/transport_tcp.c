@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sip/transport over TCP (RFC 3261 §18.3): Content-Length framing,
- * connection reuse by peer address, CRLF keep-alive (RFC 5626 §3.5.1),
- * bounded message time and idle time.
+ * sip/transport over streams, TCP and TLS (RFC 3261 §18.3): Content-Length
+ * framing, connection reuse by peer address and protocol, CRLF keep-alive
+ * (RFC 5626 §3.5.1), bounded message time and idle time.  A TLS connection
+ * is the same connection with an SSL object between socket and buffers
+ * (transport_tls.c); nothing is written until its handshake is done, and
+ * a handshake that does not finish within its timeout closes it.
  *
- *   connecting --writable--> open --close()/error/timeout--> closed
+ *   connecting --writable--> [handshaking --done-->] open
+ *        --close()/error/timeout--> closed
  *
  * A connection is a mem object.  The transport holds one reference while it
- * is open; transactions hold more to answer on it (§18.2.2).
+ * is open; transactions hold more to answer on it (§18.2.2).  Whatever one
+ * connection does (plaintext on the TLS port, a stalled handshake, a bad
+ * certificate) closes that connection only.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +25,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/ssl.h>
 
 #include "core/hash.h"
 #include "core/log.h"
@@ -29,12 +38,17 @@ struct sip_conn {
 	struct hash_le he;
 	struct sip_tp *tp; /* NULL once closed */
 	int fd;
+	enum sip_proto proto;
+	SSL *ssl;		      /* TLS only */
+	bool handshaking, want_write; /* TLS: the handshake; wait for EPOLLOUT */
 	bool connecting, closing;
+	bool client; /* we opened it */
 	struct sip_sa peer, local;
 	char *rx, *tx;
 	size_t rxlen, rxcap, txlen, txcap;
 	struct loop_timer tmr;
 	char name[64];
+	char why[128]; /* why the last I/O call failed, for the log */
 };
 
 static void conn_close(struct sip_conn *c, const char *why);
@@ -56,16 +70,35 @@ const struct sip_sa *sip_conn_peer(const struct sip_conn *c)
 	return &c->peer;
 }
 
+/* Close on an error seen from the loop; a connection of ours that never
+ * got going is reported up, so that what waits on it fails now (503)
+ * rather than at its timeout. */
+static void conn_fail(struct sip_conn *c, const char *why)
+{
+	struct sip_tp *tp = c->tp;
+	bool report = c->client && (c->connecting || c->handshaking);
+	struct sip_sa peer = c->peer;
+	enum sip_proto proto = c->proto;
+
+	conn_close(c, why);
+	if (report && tp->prm.fail_h)
+		tp->prm.fail_h(proto, &peer, tp->arg);
+}
+
 static void conn_timeout(void *arg)
 {
 	struct sip_conn *c = arg;
 
-	conn_close(c, c->rxlen ? "message not completed in time" : "idle");
+	conn_fail(c, c->handshaking ? "TLS handshake not completed in time"
+		     : c->rxlen	    ? "message not completed in time"
+				    : "idle");
 }
 
 static void conn_arm(struct sip_conn *c)
 {
-	uint64_t t = c->rxlen ? c->tp->prm.msg_timeout : c->tp->prm.idle_timeout;
+	uint64_t t = c->handshaking ? sip_tls_hs_timeout(c->tp->tls)
+		     : c->rxlen	    ? c->tp->prm.msg_timeout
+				    : c->tp->prm.idle_timeout;
 
 	loop_timer_start(c->tp->loop, &c->tmr, t, conn_timeout, c);
 }
@@ -129,17 +162,60 @@ int sip_frame(const char *buf, size_t len, size_t max, size_t *msglen)
 	return 0;
 }
 
+/* One send or receive on the socket or through TLS: 0, EAGAIN or an error
+ * (its reason in c->why). */
+static int conn_send(struct sip_conn *c, size_t *put)
+{
+	if (c->ssl)
+		return sip_tls_write(c->ssl, c->tx, c->txlen, put, &c->want_write, c->why,
+				     sizeof(c->why));
+	ssize_t n = send(c->fd, c->tx, c->txlen, MSG_NOSIGNAL);
+
+	if (n < 0)
+		return errno == EAGAIN ? EAGAIN : errno;
+	*put = (size_t)n;
+	return 0;
+}
+
+static int conn_recv(struct sip_conn *c, size_t *got)
+{
+	if (c->ssl)
+		return sip_tls_read(c->ssl, c->rx + c->rxlen, c->rxcap - c->rxlen, got,
+				    &c->want_write, c->why, sizeof(c->why));
+	ssize_t n = recv(c->fd, c->rx + c->rxlen, c->rxcap - c->rxlen, 0);
+
+	if (n == 0) {
+		snprintf(c->why, sizeof(c->why), "closed by peer");
+		return ECONNRESET;
+	}
+	if (n < 0)
+		return errno == EAGAIN ? EAGAIN : errno;
+	*got = (size_t)n;
+	return 0;
+}
+
 static int conn_write(struct sip_conn *c)
 {
-	while (c->txlen) {
-		ssize_t n = send(c->fd, c->tx, c->txlen, MSG_NOSIGNAL);
+	while (c->txlen && !c->handshaking) {
+		size_t n = 0;
+		int err = conn_send(c, &n);
 
-		if (n < 0)
-			return errno == EAGAIN ? 0 : errno;
-		memmove(c->tx, c->tx + n, c->txlen - (size_t)n);
-		c->txlen -= (size_t)n;
+		if (err)
+			return err == EAGAIN ? 0 : err;
+		memmove(c->tx, c->tx + n, c->txlen - n);
+		c->txlen -= n;
 	}
 	return 0;
+}
+
+/* What to wait for: always input; output while there is something to
+ * write (not before the handshake), to finish a connect, or when TLS
+ * asked for it. */
+static uint32_t conn_mask(const struct sip_conn *c)
+{
+	bool out = c->connecting || c->want_write || (c->txlen && !c->handshaking);
+
+	return EPOLLIN | (out ? EPOLLOUT : 0);
 }
 
 /* Hand every complete message up; returns false if the conn was closed. */
@@ -150,7 +226,7 @@ static bool conn_deliver(struct sip_conn *c)
 
 		/* CRLFCRLF is a ping: answer CRLF (RFC 5626 §3.5.1). */
 		if (c->rxlen >= 4 && !memcmp(c->rx, "\r\n\r\n", 4)) {
-			sip_tcp_send(c->tp, c, NULL, "\r\n", 2);
+			sip_tcp_send(c->tp, c->proto, c, NULL, NULL, "\r\n", 2);
 			skip = 4;
 		} else if (c->rx[0] == '\r' || c->rx[0] == '\n') {
 			if (c->rxlen < 4 && !strncmp(c->rx, "\r\n\r\n", c->rxlen))
@@ -166,7 +242,7 @@ static bool conn_deliver(struct sip_conn *c)
 
 		if (err == EAGAIN)
 			return true;
-		struct sip_rx rx = {.proto = SIP_PROTO_TCP,
+		struct sip_rx rx = {.proto = c->proto,
 				    .conn = c,
 				    .udp_fd = -1,
 				    .src = c->peer,
@@ -208,16 +284,38 @@ static int conn_read(struct sip_conn *c)
 			c->rx = nb;
 			c->rxcap = cap;
 		}
-		ssize_t n = recv(c->fd, c->rx + c->rxlen, c->rxcap - c->rxlen, 0);
+		size_t n = 0;
+		int err = conn_recv(c, &n);
 
-		if (n == 0)
-			return ECONNRESET;
-		if (n < 0)
-			return errno == EAGAIN ? 0 : errno;
-		c->rxlen += (size_t)n;
+		if (err)
+			return err == EAGAIN ? 0 : err;
+		c->rxlen += n;
 		if (!conn_deliver(c))
 			return ECANCELED;
 	}
+}
+
+/* TLS: any readiness may move the handshake, or a read that needed a
+ * write (and the reverse), so try each step; SSL answers WANT_* at once
+ * when it cannot go on. */
+static int tls_step(struct sip_conn *c)
+{
+	if (c->handshaking) {
+		int err = sip_tls_handshake(c->ssl, &c->want_write, c->why, sizeof(c->why));
+
+		if (err == EPROTO) /* a bad certificate, plaintext: worth a notice */
+			LOGN(LC_SIP, c->name, "TLS handshake failed: %s", c->why);
+		if (err)
+			return err == EAGAIN ? 0 : err;
+		c->handshaking = false;
+		LOGD(LC_SIP, c->name, "TLS handshake done: %s %s", SSL_get_version(c->ssl),
+		     SSL_get_cipher_name(c->ssl));
+	}
+	int err = conn_read(c);
+
+	if (!err && c->tp)
+		err = conn_write(c);
+	return err;
 }
 
 static void conn_event(int fd, uint32_t events, void *arg)
@@ -226,16 +324,21 @@ static void conn_event(int fd, uint32_t events, void *arg)
 	int err = 0;
 	(void)fd;
 
+	c->why[0] = 0;
 	if (c->connecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
 		socklen_t l = sizeof(err);
 
 		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
-		c->connecting = false;
+		c->connecting = err != 0; /* still "connecting" for conn_fail() */
 	}
-	if (!err && (events & EPOLLIN))
-		err = conn_read(c);
-	if (!err && c->tp && (events & EPOLLOUT))
-		err = conn_write(c);
+	if (!err && c->ssl && !c->connecting) {
+		err = tls_step(c);
+	} else if (!err && !c->ssl) {
+		if (events & EPOLLIN)
+			err = conn_read(c);
+		if (!err && c->tp && (events & EPOLLOUT))
+			err = conn_write(c);
+	}
 	if (err == ECANCELED) {
 		mem_deref(c);
 		return;
@@ -243,23 +346,34 @@ static void conn_event(int fd, uint32_t events, void *arg)
 	if (!err && c->tp && (events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
 		err = ECONNRESET;
 	if (c->tp && err)
-		conn_close(c, strerror(err));
+		conn_fail(c, c->why[0] ? c->why : strerror(err));
 	else if (c->tp && c->closing && !c->txlen)
 		conn_close(c, "closed");
 	else if (c->tp) {
-		loop_fd_mod(c->tp->loop, c->fd, EPOLLIN | (c->txlen ? EPOLLOUT : 0));
+		loop_fd_mod(c->tp->loop, c->fd, conn_mask(c));
 		conn_arm(c);
 	}
 	mem_deref(c);
 }
 
-static struct sip_conn *conn_new(struct sip_tp *tp, int fd, const struct sip_sa *peer)
+/* `name`: TLS client only, what the server's certificate must show. */
+static struct sip_conn *conn_new(struct sip_tp *tp, int fd, const struct sip_sa *peer,
+				 enum sip_proto proto, bool server, const char *name)
 {
 	struct sip_conn *c = mem_zalloc(sizeof(*c), conn_destroy);
 	int one = 1;
 
 	if (!c)
 		return NULL;
+	c->proto = proto;
+	if (proto == SIP_PROTO_TLS) {
+		c->ssl = sip_tls_ssl_new(tp->tls, fd, server, name);
+		if (!c->ssl) {
+			mem_deref(c);
+			return NULL;
+		}
+		c->handshaking = true;
+	}
 	/* Whole messages go out at once; Nagle would only add latency. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->tp = tp;
@@ -268,9 +382,10 @@ static struct sip_conn *conn_new(struct sip_tp *tp, int fd, const struct sip_sa 
 	c->local.len = sizeof(c->local.ss);
 	getsockname(fd, (struct sockaddr *)&c->local.ss, &c->local.len);
 	loop_timer_init(&c->tmr);
-	strcpy(c->name, "sip tcp ");
+	strcpy(c->name, proto == SIP_PROTO_TLS ? "sip tls " : "sip tcp ");
 	sip_sa_str(peer, c->name + 8, sizeof(c->name) - 8);
 	if (loop_fd_add(tp->loop, fd, EPOLLIN | EPOLLOUT, conn_event, c)) {
+		sip_tls_ssl_free(c->ssl);
 		mem_deref(c);
 		return NULL;
 	}
@@ -289,6 +404,8 @@ static void conn_close(struct sip_conn *c, const char *why)
 	LOGD(LC_SIP, c->name, "closing: %s", why);
 	loop_timer_cancel(tp->loop, &c->tmr);
 	loop_fd_del(tp->loop, c->fd);
+	sip_tls_ssl_free(c->ssl); /* before close(): it may send close_notify */
+	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
 	hash_remove(tp->conns, &c->he);
@@ -307,11 +424,8 @@ void sip_conn_close(struct sip_conn *c)
 		c->closing = true;
 }
 
-static void tcp_accept(int lfd, uint32_t events, void *arg)
+static void accept_all(struct sip_tp *tp, int lfd, enum sip_proto proto)
 {
-	struct sip_tp *tp = arg;
-	(void)events;
-
 	for (int i = 0; i < 64; i++) {
 		struct sip_sa peer = {.len = sizeof(peer.ss)};
 		int fd = accept4(lfd, (struct sockaddr *)&peer.ss, &peer.len,
@@ -319,35 +433,56 @@ static void tcp_accept(int lfd, uint32_t events, void *arg)
 
 		if (fd < 0)
 			return;
-		if (!conn_new(tp, fd, &peer))
+		if (!conn_new(tp, fd, &peer, proto, true, NULL))
 			close(fd);
 	}
 }
 
-int sip_tcp_listen(struct sip_tp *tp, const struct sip_sa *addr, struct sip_sa *bound)
+static void tcp_accept(int lfd, uint32_t events, void *arg)
 {
+	(void)events;
+	accept_all(arg, lfd, SIP_PROTO_TCP);
+}
+
+static void tls_accept(int lfd, uint32_t events, void *arg)
+{
+	(void)events;
+	accept_all(arg, lfd, SIP_PROTO_TLS);
+}
+
+int sip_tcp_listen(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *addr,
+		   struct sip_sa *bound)
+{
+	bool tls = proto == SIP_PROTO_TLS;
+	unsigned *n = tls ? &tp->n_tlsl : &tp->n_tcpl;
 	struct sip_sa b;
 	int fd, err;
 
-	if (tp->n_tcpl == SIP_TP_MAX_SOCKS)
+	if (*n == SIP_TP_MAX_SOCKS)
 		return ENOSPC;
 	fd = sip_sock_bind(SOCK_STREAM, addr, &b);
 	if (fd < 0)
 		return -fd;
-	if (listen(fd, 128) < 0 || (err = loop_fd_add(tp->loop, fd, EPOLLIN, tcp_accept, tp))) {
+	if (listen(fd, 128) < 0 ||
+	    (err = loop_fd_add(tp->loop, fd, EPOLLIN, tls ? tls_accept : tcp_accept, tp))) {
 		err = errno;
 		close(fd);
 		return err ? err : EIO;
 	}
-	tp->tcpl[tp->n_tcpl].fd = fd;
-	tp->tcpl[tp->n_tcpl].addr = b;
-	tp->n_tcpl++;
+	if (tls) {
+		tp->tlsl[*n].fd = fd;
+		tp->tlsl[*n].addr = b;
+	} else {
+		tp->tcpl[*n].fd = fd;
+		tp->tcpl[*n].addr = b;
+	}
+	(*n)++;
 	if (bound)
 		*bound = b;
 	return 0;
 }
 
-static struct sip_conn *conn_find(struct sip_tp *tp, const struct sip_sa *dst)
+static struct sip_conn *conn_find(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *dst)
 {
 	struct le *h = hash_bucket(tp->conns, sip_sa_hash(dst)), *e;
 
@@ -355,14 +490,17 @@ static struct sip_conn *conn_find(struct sip_tp *tp, const struct sip_sa *dst)
 	{
 		struct sip_conn *c = container_of(e, struct sip_conn, he.le);
 
-		if (!c->closing && sip_sa_eq(&c->peer, dst))
+		if (!c->closing && c->proto == proto && sip_sa_eq(&c->peer, dst))
 			return c;
 	}
 	return NULL;
 }
 
-static struct sip_conn *conn_connect(struct sip_tp *tp, const struct sip_sa *dst)
+static struct sip_conn *conn_connect(struct sip_tp *tp, enum sip_proto proto,
+				     const struct sip_sa *dst, const char *name)
 {
+	char ip[64];
+
 	int fd = socket(dst->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	struct sip_conn *c;
 
@@ -372,24 +510,28 @@ static struct sip_conn *conn_connect(struct sip_tp *tp, const struct sip_sa *dst
 		close(fd);
 		return NULL;
 	}
-	c = conn_new(tp, fd, dst);
+	if (!name || !name[0])
+		name = sip_sa_ip(dst, ip, sizeof(ip));
+	c = conn_new(tp, fd, dst, proto, false, name);
 	if (!c)
 		close(fd);
 	else
-		c->connecting = true;
+		c->connecting = c->client = true;
 	return c;
 }
 
-int sip_tcp_send(struct sip_tp *tp, struct sip_conn *c, const struct sip_sa *dst, const char *buf,
-		 size_t len)
+int sip_tcp_send(struct sip_tp *tp, enum sip_proto proto, struct sip_conn *c,
+		 const struct sip_sa *dst, const char *name, const char *buf, size_t len)
 {
+	if (proto == SIP_PROTO_TLS && !tp->tls)
+		return EPROTONOSUPPORT;
 	if (!sip_conn_open(c)) {
 		/* §18.2.2: the connection is gone; open one to the address. */
 		if (!dst)
 			return ENOTCONN;
-		c = conn_find(tp, dst);
+		c = conn_find(tp, proto, dst);
 		if (!c)
-			c = conn_connect(tp, dst);
+			c = conn_connect(tp, proto, dst, name);
 		if (!c)
 			return ECONNREFUSED;
 	}
@@ -404,15 +546,16 @@ int sip_tcp_send(struct sip_tp *tp, struct sip_conn *c, const struct sip_sa *dst
 	}
 	memcpy(c->tx + c->txlen, buf, len);
 	c->txlen += len;
+	c->why[0] = 0;
 	if (!c->connecting) {
 		int err = conn_write(c);
 
 		if (err) {
-			conn_close(c, strerror(err));
+			conn_close(c, c->why[0] ? c->why : strerror(err));
 			return err;
 		}
 	}
-	loop_fd_mod(tp->loop, c->fd, EPOLLIN | (c->txlen || c->connecting ? EPOLLOUT : 0));
+	loop_fd_mod(tp->loop, c->fd, conn_mask(c));
 	return 0;
 }
 
@@ -422,7 +565,11 @@ void sip_tcp_close_all(struct sip_tp *tp)
 		loop_fd_del(tp->loop, tp->tcpl[i].fd);
 		close(tp->tcpl[i].fd);
 	}
-	tp->n_tcpl = 0;
+	for (unsigned i = 0; i < tp->n_tlsl; i++) {
+		loop_fd_del(tp->loop, tp->tlsl[i].fd);
+		close(tp->tlsl[i].fd);
+	}
+	tp->n_tcpl = tp->n_tlsl = 0;
 	while (tp->n_conns) {
 		for (unsigned b = 0;; b++) {
 			struct le *h = hash_bucket(tp->conns, b);

@@ -76,6 +76,59 @@ void sip_txn_exec(struct sip_txn *t, osip_event_t *ev)
 	mem_deref(t);
 }
 
+/* --- connections that failed ---------------------------------------------- */
+
+/* A client transaction still waiting for its first response. */
+static bool waiting(const struct sip_txn *t)
+{
+	if (t->killed || t->linger || !t->tr)
+		return false;
+	if (t->kind == SIP_ICT)
+		return t->tr->state == ICT_CALLING;
+	return t->kind == SIP_NICT &&
+	       (t->tr->state == NICT_TRYING || t->tr->state == NICT_PROCEEDING);
+}
+
+/* A connection we opened to `addr` never carried anything (refused, TLS
+ * handshake failed or timed out): the client transactions that wait on it
+ * end now, as a transport error, which the TU takes as 503 (RFC 3261
+ * §8.1.3.1), instead of at Timer B/F.  The timeout event ends them in
+ * libosip2's FSM; tp_failed turns its 408 into 503.  Handlers may start new
+ * transactions (a fallback destination), so each round collects first. */
+void sip_txl_conn_failed(struct sip_txl *l, enum sip_proto proto, const struct sip_sa *addr)
+{
+	struct sip_txn *hit[32];
+	unsigned n;
+
+	do {
+		struct le *e;
+
+		n = 0;
+		list_for_each(&l->streams, e)
+		{
+			struct sip_txn *t = container_of(e, struct sip_txn, sle);
+
+			if (n < 32 && waiting(t) && !t->tp_failed && t->peer.proto == proto &&
+			    sip_sa_eq(&t->peer.addr, addr))
+				hit[n++] = mem_ref(t);
+		}
+		for (unsigned i = 0; i < n; i++) {
+			struct sip_txn *t = hit[i];
+			osip_event_t *ev;
+
+			t->tp_failed = true;
+			ev = waiting(t)
+				 ? sip_txn_evt(t->kind == SIP_ICT ? TIMEOUT_B : TIMEOUT_F, t, NULL)
+				 : NULL;
+			if (ev) {
+				LOGI(LC_SIP, t->name, "connection failed: 503");
+				sip_txn_exec(t, ev);
+			}
+			mem_deref(t);
+		}
+	} while (n == 32);
+}
+
 /* --- lifetime ------------------------------------------------------------ */
 
 static void txn_destroy(void *data)
@@ -85,6 +138,8 @@ static void txn_destroy(void *data)
 	for (unsigned i = 0; i < NSLOT; i++)
 		loop_timer_cancel(t->l->loop, &t->tm[i].t);
 	loop_defer_cancel(t->l->loop, t);
+	if (le_linked(&t->sle))
+		list_unlink(&t->sle);
 	if (t->tr) {
 		osip_transaction_set_reserved1(t->tr, NULL);
 		osip_transaction_free2(t->tr);
@@ -133,6 +188,8 @@ static struct sip_txn *txn_new(struct sip_txl *l, osip_transaction_t *tr, enum s
 	t->kind = kind;
 	t->key = key;
 	sip_peer_copy(&t->peer, peer);
+	if ((kind == SIP_ICT || kind == SIP_NICT) && peer->proto != SIP_PROTO_UDP)
+		list_append(&l->streams, &t->sle);
 	for (unsigned i = 0; i < NSLOT; i++) {
 		loop_timer_init(&t->tm[i].t);
 		t->tm[i].txn = t;
@@ -220,7 +277,7 @@ static void cb_resp(int type, osip_transaction_t *tr, osip_message_t *m)
 		return;
 	if (type == OSIP_ICT_STATUS_TIMEOUT || type == OSIP_NICT_STATUS_TIMEOUT) {
 		t->pend = NULL;
-		t->pend_status = 408;
+		t->pend_status = t->tp_failed ? 503 : 408;
 	} else if (m) {
 		t->pend = m;
 		t->pend_status = (uint16_t)m->status_code;
@@ -302,7 +359,8 @@ static void via_stamp(osip_message_t *m, struct sip_peer *peer)
 
 int sip_txl_send_raw(struct sip_txl *l, const char *buf, size_t len, const struct sip_peer *dst)
 {
-	return sip_tp_send(l->tp, dst->proto, dst->conn, dst->udp_fd, &dst->addr, buf, len);
+	return sip_tp_send(l->tp, dst->proto, dst->conn, dst->udp_fd, &dst->addr, dst->host, buf,
+			   len);
 }
 
 int sip_txl_send(struct sip_txl *l, const osip_message_t *msg, const struct sip_peer *dst)
@@ -535,6 +593,7 @@ int sip_txl_alloc(struct sip_txl **lp, struct loop *loop, struct sip_tp *tp,
 	l->reqh = reqh;
 	l->strayh = strayh;
 	l->arg = arg;
+	list_init(&l->streams);
 	err = hash_alloc(&l->idx, 1024);
 	if (!err)
 		err = sip_oerr(osip_init(&l->osip));

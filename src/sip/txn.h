@@ -43,8 +43,9 @@ struct sip_txn;
 struct sip_peer {
 	enum sip_proto proto;
 	struct sip_sa addr;
-	struct sip_conn *conn; /* TCP; referenced by whoever stores a peer */
+	struct sip_conn *conn; /* TCP/TLS; referenced by whoever stores a peer */
 	int udp_fd;	       /* UDP socket, -1: any */
+	char host[64];	       /* TLS: the server's name to verify, "": addr */
 };
 
 void sip_peer_copy(struct sip_peer *dst, const struct sip_peer *src);
@@ -79,6 +80,9 @@ int sip_txl_send_raw(struct sip_txl *l, const char *buf, size_t len, const struc
 /* The INVITE server transaction a CANCEL refers to (§9.2), or NULL. */
 struct sip_txn *sip_txl_find_invite(struct sip_txl *l, const osip_message_t *cancel,
 				    const struct sip_peer *peer);
+/* A connection we opened to addr over proto failed before carrying
+ * anything: its waiting client transactions end with 503 now. */
+void sip_txl_conn_failed(struct sip_txl *l, enum sip_proto proto, const struct sip_sa *addr);
 unsigned sip_txl_count(const struct sip_txl *l);
 void sip_txl_stats(const struct sip_txl *l, struct sip_txl_stats *st);
 uint64_t sip_txl_t1(const struct sip_txl *l);

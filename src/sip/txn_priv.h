@@ -20,6 +20,7 @@ struct sip_txl {
 	void *arg;
 	unsigned count;
 	struct sip_txl_stats stats;
+	struct le streams; /* client transactions over TCP/TLS (sip_txn.sle) */
 };
 
 struct sip_txn {
@@ -38,6 +39,8 @@ struct sip_txn {
 	void *arg, *owner;
 	osip_message_t *pend;
 	uint16_t pend_status;
+	struct le sle;	/* in sip_txl.streams */
+	bool tp_failed; /* its connection failed: the timeout means 503 */
 	bool killed, final_sent;
 	bool linger;		      /* libosip2's part is over: only absorbing retransmissions */
 	bool accepted;		      /* IST after a 2xx (RFC 6026): ACKs pass to the dialog */

@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sip_frame(buf, size, 8192, &mlen);
 	sip_msg_reject_raw(buf, size, 400, "fuzz", "tag", out, sizeof(out));
 	if (!sip_msg_parse(&m, buf, size)) {
-		bool ok = sip_msg_check(m, size, buf, &rej);
+		bool ok = sip_msg_check_transport(m, (enum sip_proto)(size % 3), &rej) &&
+			  sip_msg_check(m, size, buf, &rej);
 
 		free(sip_txn_key(m, true, NULL));
 		free(sip_txn_key(m, false, NULL));

@@ -518,7 +518,16 @@ Test(leg_sip, destination_uri_parsing)
 	cr_assert_eq(leg_sip_target_parse("sip:192.0.2.1:5080;lr", &t), 0);
 	cr_assert_eq(t.port, 5080);
 	cr_assert_eq(leg_sip_target_parse("sip:1@gw.example.net", &t), EHOSTUNREACH);
-	cr_assert_eq(leg_sip_target_parse("sips:1@192.0.2.1", &t), EHOSTUNREACH);
+	cr_assert_eq(leg_sip_target_parse("sips:1@192.0.2.1", &t), 0);
+	cr_assert_eq(t.proto, SIP_PROTO_TLS);
+	cr_assert_eq(t.port, 5061);
+	cr_assert_eq(leg_sip_target_parse("sip:1@[::1];transport=tls", &t), 0);
+	cr_assert_eq(t.proto, SIP_PROTO_TLS);
+	cr_assert_eq(t.port, 5061);
+	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1:5071;transport=TLS", &t), 0);
+	cr_assert_eq(t.port, 5071);
+	cr_assert_eq(leg_sip_target_parse("sips:1@192.0.2.1;transport=udp", &t), EHOSTUNREACH);
+	cr_assert_eq(leg_sip_target_parse("tel:+15551234", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1;transport=sctp", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1:0", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1:99999", &t), EHOSTUNREACH);

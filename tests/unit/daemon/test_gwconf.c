@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "gwconf.h"
 #include "sg_test.h"
+#include "sip/tls_fx.h"
 
 static char dir[] = "/tmp/sg-gwconf-XXXXXX";
 static char path[256];
@@ -403,4 +404,63 @@ Test(gwconf, trunk_mistakes)
 	cr_assert(conf_diag_has(&diag, "'example.net' is not an IPv4 or IPv6 address"), "%s",
 		  diag.text);
 	cr_assert(conf_diag_has(&diag, "[trunk tp] key 'transport'"), "%s", diag.text);
+}
+
+/* transports = tls: the files are checked at load (and by --check-config),
+ * each mistake at the line of its key. */
+Test(gwconf, sip_tls_files_checked)
+{
+	struct tls_fx fx;
+	char text[1024];
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(tls_fx_make(&fx), 0);
+	snprintf(text, sizeof(text),
+		 "[sip]\ntransports = udp,tls\ntls_port = 5071\ntls_certificate = %s\n"
+		 "tls_private_key = %s\ntls_ca_file = %s\ntls_verify = no\n",
+		 fx.cert, fx.key, fx.ca);
+	write_conf(text);
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert(cfg->sip.udp && cfg->sip.tls && !cfg->sip.tcp);
+	cr_assert_eq(cfg->sip.tls_port, 5071);
+	cr_assert_not(cfg->sip.tls_verify);
+	cfg = mem_deref(cfg);
+
+	snprintf(text, sizeof(text),
+		 "[sip]\ntransports = tls\ntls_certificate = %s\ntls_private_key = %s\n",
+		 fx.cert, fx.other_key);
+	write_conf(text);
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":4: [sip] tls_private_key: private key"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "does not match certificate"), "%s", diag.text);
+	conf_diag_reset(&diag);
+
+	snprintf(text, sizeof(text),
+		 "[sip]\ntransports = tls\ntls_certificate = %s/none.pem\n", fx.dir);
+	write_conf(text);
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":3: [sip] tls_certificate: certificate"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "No such file or directory"), "%s", diag.text);
+	conf_diag_reset(&diag);
+
+	snprintf(text, sizeof(text),
+		 "[sip]\ntransports = tls\ntls_certificate = %s\ntls_private_key = %s\n"
+		 "tls_ca_file = %s\n",
+		 fx.cert, fx.key, fx.key);
+	write_conf(text);
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":5: [sip] tls_ca_file: CA file"), "%s", diag.text);
+	conf_diag_reset(&diag);
+
+	snprintf(text, sizeof(text), "[sip]\ntls_certificate = %s\n", fx.cert);
+	write_conf(text);
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert(conf_diag_has(&diag, ":2: [sip] tls_certificate is unused"), "%s", diag.text);
+	cfg = mem_deref(cfg);
+	conf_diag_reset(&diag);
+
+	write_conf("[sip]\ntransports = udp, tls\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":2: [sip] transports: tls needs tls_certificate"), "%s",
+		  diag.text);
+	tls_fx_remove(&fx);
 }
