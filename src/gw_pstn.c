@@ -96,6 +96,8 @@ static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct c
 	*s = (struct gw_span){ .iface = c->isdn.iface };
 	s->ls = (struct leg_isdn_span){ .env = env, .number = c->number, .accepting = true };
 	snprintf(s->ls.group, sizeof(s->ls.group), "%s", c->group);
+	s->ls.overlap = c->isdn.overlap;
+	snprintf(s->ls.digitmap, sizeof(s->ls.digitmap), "%s", c->digitmap);
 	struct isdn_handlers h = leg_isdn_handlers; /* the controller keeps a copy */
 	h.link = span_link;
 	int rc = isdn_tdm_open(&s->it, p->tdm, c->number, &c->isdn, &h, &s->ls);

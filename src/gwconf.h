@@ -47,6 +47,7 @@ struct sg_span {
 	unsigned number;
 	struct isdn_conf isdn;
 	char group[64];
+	char digitmap[64];         /* overlap receiving: the dial plan's [digits NAME] */
 };
 
 /* [simpbx NAME]: a simulated switch/PBX on a sim span crossed with one of
@@ -109,6 +110,8 @@ int sg_simpbx_handle(const struct conf_section *sec, struct conf_diag *diag, voi
 int sg_sip_handle(const struct conf_section *sec, struct conf_diag *diag, void *arg);
 /* Cross-section checks: groups, simpbx spans, [sim] needed by [simpbx]. */
 int sg_pstn_check(struct sg_config *cfg, struct conf_diag *diag);
+/* Once the dial plan is loaded: each span's digit map is in it. */
+int sg_pstn_check_maps(const struct sg_config *cfg, struct conf_diag *diag);
 /* A relative path is relative to the configuration file's directory. */
 int sg_config_path_resolve(const struct sg_config *cfg, char *path, size_t size);
 /* Apply the logging settings (target and levels). */

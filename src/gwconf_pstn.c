@@ -4,7 +4,9 @@
  *
  *   [sim]              system_conf = FILE (DAHDI syntax), tick = 1ms
  *   [span N]           the ISDN keys of pstn/isdn (switchtype required,
- *                      role, interface, chansel, ...) and group = NAME
+ *                      role, interface, chansel, ...), group = NAME and
+ *                      digitmap = NAME (overlap receiving: the dial plan's
+ *                      [digits NAME] that says when a number is complete)
  *   [simpbx NAME]      span = N (sim span), cross = N (gateway span),
  *                      script = FILE, zone = de
  */
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/route.h"
 #include "gwconf.h"
 
 static const struct conf_key sim_keys[] = {
@@ -52,12 +55,13 @@ static int span_number(const struct conf_section *sec, unsigned *n, struct conf_
 }
 
 /* [span N] takes pstn/isdn's keys (rebased into struct sg_span) plus ours. */
-static struct conf_key span_keys[24];
+#define SPAN_OWN_KEYS 2 /* group, digitmap */
+static struct conf_key span_keys[24 + SPAN_OWN_KEYS];
 
 static void span_keys_build(void)
 {
 	unsigned n = 0;
-	for (const struct conf_key *k = isdn_conf_keys; k->name && n < 22; k++, n++) {
+	for (const struct conf_key *k = isdn_conf_keys; k->name && n < 23; k++, n++) {
 		span_keys[n] = *k;
 		span_keys[n].offset += offsetof(struct sg_span, isdn);
 	}
@@ -65,6 +69,12 @@ static void span_keys_build(void)
 		.name = "group", .type = CONF_STR, .offset = offsetof(struct sg_span, group),
 		.size = sizeof(((struct sg_span *)0)->group), .required = true,
 		.help = "the span group dial plans route to (route group NAME)",
+	};
+	span_keys[n++] = (struct conf_key){
+		.name = "digitmap", .type = CONF_STR, .offset = offsetof(struct sg_span, digitmap),
+		.size = sizeof(((struct sg_span *)0)->digitmap),
+		.help = "overlap receiving: the dial plan's [digits NAME] saying when a "
+			"number is complete (without it: Sending Complete or T302)",
 	};
 	span_keys[n] = (struct conf_key)CONF_KEYS_END;
 }
@@ -160,6 +170,27 @@ int sg_pstn_check(struct sg_config *cfg, struct conf_diag *diag)
 			conf_diag_err(diag, cfg->path, 0,
 				      "[simpbx %s] span = %u is a gateway span; the PBX needs its own",
 				      p->name, p->span);
+	}
+	return diag->errors > errs ? EINVAL : 0;
+}
+
+int sg_pstn_check_maps(const struct sg_config *cfg, struct conf_diag *diag)
+{
+	unsigned errs = diag->errors;
+	for (unsigned i = 0; i < cfg->n_spans; i++) {
+		const struct sg_span *sp = &cfg->spans[i];
+		enum route_digits res;
+		if (!sp->digitmap[0])
+			continue;
+		if (!sp->isdn.overlap)
+			conf_diag_err(diag, cfg->path, 0,
+				      "[span %u] digitmap = %s needs overlap = yes", sp->number,
+				      sp->digitmap);
+		else if (!cfg->routes ||
+			 route_digits_check(cfg->routes, sp->digitmap, "", &res) == ENOENT)
+			conf_diag_err(diag, cfg->path, 0,
+				      "[span %u] digitmap = %s: the dial plan has no [digits %s]",
+				      sp->number, sp->digitmap, sp->digitmap);
 	}
 	return diag->errors > errs ? EINVAL : 0;
 }

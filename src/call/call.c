@@ -314,8 +314,11 @@ int call_incoming(const struct call_env *env, struct call_leg *in, const struct 
 		route_decide(call->routes, &ctx, &call->route);
 	setup_from_route(call);
 	if (call->route.verdict != ROUTE_ROUTE) {
-		/* No rule: Q.850 3, no route to destination (→ 404). */
-		unsigned cause = call->route.verdict == ROUTE_REJECT ? call->route.cause : 3;
+		/* No rule: Q.850 3, no route to destination (→ 404); after an
+		 * overlap timeout 28, the number being incomplete (→ 484). */
+		unsigned cause = call->route.verdict == ROUTE_REJECT ? call->route.cause
+				 : s->overlap_timeout			? 28
+									: 3;
 		LOGN(LC_CALL, call_name(call), "called %s: %s, cause %u", s->called.digits,
 		     call->route.verdict == ROUTE_REJECT ? "rejected" : "no route", cause);
 		call_clear(call, cause, 0);

@@ -50,6 +50,10 @@ struct call_setup {
 	unsigned span;               /* span it came from, 0: none */
 	uint8_t addr[16];            /* source address (route_ctx form) */
 	uint8_t addr_family;
+	/* Overlap receiving ended by T302 (Q.931 §5.2.4): the number may be
+	 * incomplete, so a number no rule matches is cleared with 28 (invalid
+	 * number format), not 3.  An explicit reject keeps its own cause. */
+	bool overlap_timeout;
 };
 
 /* What the FSM asks of a leg.  Each returns 0 or an errno; an outgoing leg

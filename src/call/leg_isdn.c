@@ -9,6 +9,18 @@
  *   CONNECT                → call_leg_answer()
  *   DISCONNECT/RELEASE     → call_leg_released(cause)
  *
+ * Overlap receiving (Q.931 §5.2.4), on a span with `overlap` on: a SETUP
+ * without Sending Complete makes no call yet.  The leg collects the called
+ * number from INFORMATION messages (the controller answers the SETUP with
+ * SETUP ACKNOWLEDGE and runs T302) and makes the call en bloc when
+ *   - Sending Complete arrives, or
+ *   - the span's digit map ([digits NAME] of the dial plan) says the number
+ *     is complete, or
+ *   - T302 runs out: the call is routed with what was dialled, and a number
+ *     no rule routes is cleared with 28 (invalid number format, Q.850).
+ * A number the digit map can never complete is cleared with 28 at once.
+ * Making the call sends CALL PROCEEDING (§5.2.5.2), which stops T302.
+ *
  * Numbers: ISDN carries no '+'; an E.164 number in international form is
  * digits with TON international and NPI ISDN (Q.931 §4.5.10).
  */
@@ -27,6 +39,8 @@ struct leg_isdn {
 	enum route_policy policy;
 	struct isdn_call *ic;       /* NULL once the call is gone */
 	int chan;
+	bool collecting;            /* overlap receiving: no call made yet */
+	struct call_setup in;       /* incoming: the numbers, as collected so far */
 };
 
 static struct leg_isdn *leg_of(struct call_leg *leg)
@@ -214,6 +228,46 @@ int leg_isdn_create(struct leg_isdn_group *g, enum route_policy policy, struct c
 
 /* --- Q.931 events from the controller ----------------------------------- */
 
+/* Make the call for an incoming leg (its numbers are complete, or as
+ * complete as they will get). */
+static void incoming_start(struct leg_isdn *l)
+{
+	l->collecting = false;
+	if (call_incoming(l->span->env, &l->leg, &l->in)) {
+		l_release(&l->leg, 47, 0); /* resource unavailable */
+		free(l);
+	}
+}
+
+/* Overlap receiving ends without a call: clear the ISDN call and forget. */
+static void collect_fail(struct leg_isdn *l, unsigned cause)
+{
+	LOGN(LC_CALL, isdn_ctrl_name(l->span->ctrl), "overlap: called %s refused, cause %u",
+	     l->in.called.digits, cause);
+	l_release(&l->leg, cause, 0);
+	free(l);
+}
+
+/* More digits arrived (or none: the SETUP itself): dial now, wait, or give
+ * up.  `complete`: Sending Complete; `timeout`: T302 ran out. */
+static void collect_decide(struct leg_isdn *l, bool complete, bool timeout)
+{
+	const struct leg_isdn_span *sp = l->span;
+	enum route_digits res = ROUTE_DIGITS_INCOMPLETE;
+	if (!complete && !timeout && sp->digitmap[0] && sp->env->routes &&
+	    route_digits_check(sp->env->routes, sp->digitmap, l->in.called.digits, &res))
+		res = ROUTE_DIGITS_INCOMPLETE; /* no such map (checked at load): wait */
+	if (res == ROUTE_DIGITS_INVALID) {
+		collect_fail(l, 28);
+		return;
+	}
+	if (complete || timeout || res == ROUTE_DIGITS_COMPLETE) {
+		/* After T302 the number may be short: no route means 28. */
+		l->in.overlap_timeout = timeout;
+		incoming_start(l);
+	}
+}
+
 static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void *arg)
 {
 	struct leg_isdn_span *sp = arg;
@@ -227,15 +281,37 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 	l->span = sp;
 	l->chan = isdn_call_chan(ic);
 	isdn_call_set_priv(ic, l);
-	struct call_setup s = { .span = sp->number, .redirect_reason = su->redirect_reason };
-	party_from_isdn(&s.called, &su->called);
-	party_from_isdn(&s.calling, &su->calling);
-	party_from_isdn(&s.redirecting, &su->redirecting);
-	memcpy(s.group, sp->group, sizeof(s.group));
-	if (call_incoming(sp->env, &l->leg, &s)) {
-		l_release(&l->leg, 47, 0); /* resource unavailable */
-		free(l);
+	struct call_setup *s = &l->in;
+	*s = (struct call_setup){ .span = sp->number, .redirect_reason = su->redirect_reason };
+	party_from_isdn(&s->called, &su->called);
+	party_from_isdn(&s->calling, &su->calling);
+	party_from_isdn(&s->redirecting, &su->redirecting);
+	memcpy(s->group, sp->group, sizeof(s->group));
+	if (sp->overlap && !su->complete) {
+		/* Returning without an answer: the controller sends SETUP ACK. */
+		l->collecting = true;
+		collect_decide(l, false, false);
+		return;
 	}
+	incoming_start(l);
+}
+
+static void on_digits(struct isdn_call *ic, const char *digits, bool complete, bool timeout,
+		      void *arg)
+{
+	struct leg_isdn *l = isdn_call_priv(ic);
+	(void)arg;
+	if (!l || !l->collecting)
+		return; /* INFORMATION after the call was made: nothing to add */
+	struct call_party *called = &l->in.called;
+	size_t have = strlen(called->digits), more = strlen(digits);
+	if (have + more > ROUTE_NUM_MAX) {
+		collect_fail(l, 28);
+		return;
+	}
+	memcpy(called->digits + have, digits, more + 1);
+	called->present = called->digits[0] != '\0';
+	collect_decide(l, complete, timeout);
 }
 
 static void on_progress(struct isdn_call *ic, enum isdn_prog_kind kind, uint8_t pi, void *arg)
@@ -278,6 +354,10 @@ static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, v
 	if (!l)
 		return;
 	l->ic = NULL; /* libpri frees it once this returns */
+	if (l->collecting) { /* the caller gave up while dialling: no call yet */
+		free(l);
+		return;
+	}
 	call_leg_released(&l->leg, cause, 0);
 }
 
@@ -290,6 +370,7 @@ static void on_link(struct isdn_ctrl *ctrl, bool up, void *arg)
 
 const struct isdn_handlers leg_isdn_handlers = {
 	.incoming = on_incoming,
+	.digits = on_digits,
 	.progress = on_progress,
 	.answer = on_answer,
 	.hangup = on_hangup,

@@ -25,6 +25,9 @@ struct leg_isdn_span {
 	unsigned number;               /* the span number (CDRs, routing) */
 	char group[ROUTE_NAME_MAX];    /* the group it belongs to, for routing */
 	bool accepting;                /* false while shutting down: new calls get 42 */
+	bool overlap;                  /* overlap receiving: collect digits (leg_isdn.c) */
+	char digitmap[ROUTE_NAME_MAX]; /* the dial plan's digit map saying when a
+	                                * collected number is complete, or "" */
 };
 
 struct leg_isdn_group {
