@@ -398,3 +398,11 @@ int gw_pstn_fault(struct gw_pstn *p, unsigned span, const char *what, const char
 		     n ? " " : "", n ? n : "");
 	return rc;
 }
+
+struct isdn_simsw *gw_pstn_pbx(const struct gw_pstn *p, const char *name)
+{
+	for (unsigned i = 0; i < p->n_pbx; i++)
+		if (!strcmp(p->pbx[i].name, name))
+			return p->pbx[i].sw;
+	return NULL;
+}

@@ -42,6 +42,9 @@ int gw_pstn_counters(const struct gw_pstn *p, struct ctl_out *out);
 int gw_pstn_fault(struct gw_pstn *p, unsigned span, const char *what, const char *n,
 		  char *why, size_t whylen);
 const char *gw_pstn_fault_names(void);
+/* Simulated PBX `name`, or NULL (tests read its event log). */
+struct isdn_simsw;
+struct isdn_simsw *gw_pstn_pbx(const struct gw_pstn *p, const char *name);
 /* The global DAHDI channel of B-channel `chan` on span `span`, or 0. */
 unsigned gw_pstn_channo(const struct gw_pstn *p, unsigned span, int chan);
 

@@ -15,6 +15,7 @@ struct gw_sip {
 	struct sip_stack *stack;
 	struct leg_sip_env env;
 	bool accepting;
+	uint16_t port[SIP_PROTO__COUNT]; /* as bound */
 };
 
 static void on_invite(struct sip_sess *sess, const struct sip_msg *msg, void *arg)
@@ -82,6 +83,7 @@ static int listen_on(struct gw_sip *s, const struct sg_sip *c)
 		}
 		LOGN(LC_SIP, NULL, "listening on %s %s:%u", sip_proto_name(protos[i]), c->listen,
 		     bound);
+		s->port[protos[i]] = bound;
 	}
 	return 0;
 }
@@ -143,4 +145,9 @@ void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg)
 void gw_sip_accepting(struct gw_sip *s, bool on)
 {
 	s->accepting = on;
+}
+
+uint16_t gw_sip_port(const struct gw_sip *s, enum sip_proto proto)
+{
+	return proto < SIP_PROTO__COUNT ? s->port[proto] : 0;
 }

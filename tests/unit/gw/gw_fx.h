@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fixture of the gateway scenario tests (RFC 3666 ISDN flows): the
+ * whole gateway assembly (src/gateway.c with gw_pstn and gw_sip) on a
+ * virtual-time loop, exactly as the daemon builds it from strowger.conf:
+ *
+ *   SIP phone (a sip_stack) ══ UDP ══ gateway ══ sim span 1 (group east) ══ pbx1
+ *   (and a raw UDP peer)                       ══ sim span 2 (group west) ══ pbx2
+ *
+ * The PBXs are the scripted simulated switches (pstn/isdn_switch.h); by
+ * default both run the test exchange of conf/sim-pbx.script.  The dial
+ * plan: SIP → PSTN goes to group east, falling back to group west on
+ * congestion; PSTN → SIP numbers 1… go to the phone's stack, 9… to the raw
+ * peer.  Digit map `ext` completes 1 and three digits.  no_answer is 3 s.
+ *
+ * `trail` holds what the phone saw: "far:INVITE", "far:EVENT(status)".
+ */
+#ifndef STROWGER_TESTS_GW_FX_H
+#define STROWGER_TESTS_GW_FX_H
+
+#include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sip_sess;
+
+struct gw_opt {
+	const char *pbx1, *pbx2;   /* scripts (NULL: the test exchange) */
+	const char *span1, *span2; /* more `key = value` lines for [span N] */
+};
+
+extern char trail[4096];
+extern char far_reason[160]; /* the last Reason header the phone received */
+extern struct sip_sess *far_uac; /* the phone's outgoing call (SIP → PSTN) */
+extern struct sip_sess *far_uas; /* the call the gateway made to the phone */
+extern char far_ruri[256];	   /* the Request-URI of that INVITE */
+extern uint16_t gw_port;	   /* the gateway's SIP port (UDP) */
+extern int raw;			   /* the raw UDP peer's socket */
+extern char raw_rx[8192];	   /* the last message it received */
+
+void gw_fx_setup(void);
+void gw_fx_teardown(void);
+/* Write the configuration, start the gateway, wait for the D-channels. */
+void gw_start(const struct gw_opt *opt);
+
+void run(unsigned ms);
+bool has(const char *needle);
+unsigned count(const char *needle); /* how often the trail has it */
+/* Simulated PBX n (1, 2): did its event log say `needle`?  Its log. */
+bool pbx_has(unsigned n, const char *needle);
+const char *pbx_log(unsigned n);
+/* Every CDR so far, as `strowger-ctl cdr --csv` prints them. */
+const char *cdrs(void);
+/* A fault on sim span `span` (gw_pstn_fault: "dchan-down", "red", ...). */
+void fault(unsigned span, const char *what);
+
+/* The phone calls `number` through the gateway with a PCMA offer. */
+void phone_call(const char *number);
+/* The phone answers the gateway's call: 180, then 200 with SDP. */
+void phone_answer(void);
+/* Its SDP: offer or answer on its RTP port. */
+const char *phone_sdp(void);
+
+/* The raw peer: send a request or response (CRLF-separated text whose
+ * Content-Length this adds), receive the next message other than 100. */
+void raw_send(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *raw_recv(void);
+/* Header `name` of raw_rx ("" if absent), copied to a static buffer. */
+const char *raw_hdr(const char *name);
+
+#endif

@@ -1,0 +1,10 @@
+# Scenario tests of the whole gateway (src/gateway.c) on virtual time: the
+# RFC 3666 ISDN flows in both directions and overlap dialling, against the
+# simulated PBX and a scripted SIP peer.  One program per direction over a
+# shared fixture.
+GW_FX = tests/unit/gw/gw_fx.c tests/unit/gw/gw_fx.h
+check_PROGRAMS += tests/unit/gw/test_scn_sip2pstn
+TESTS += tests/unit/gw/test_scn_sip2pstn
+tests_unit_gw_test_scn_sip2pstn_SOURCES = tests/unit/gw/test_scn_sip2pstn.c $(GW_FX)
+tests_unit_gw_test_scn_sip2pstn_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit/gw
+tests_unit_gw_test_scn_sip2pstn_LDADD = $(TEST_LDADD)
