@@ -36,7 +36,8 @@ static struct loop *loop;
 static struct sg_config *cfg;
 static struct gateway *gw;
 static struct sip_stack *far;
-static uint16_t far_port, far_rtp_port, raw_port;
+static uint16_t far_port, far_rtp_port;
+uint16_t raw_port;
 static int far_rtp = -1;
 static char dir[64];
 uint16_t gw_port;
@@ -133,6 +134,19 @@ void phone_call(const char *number)
 	};
 	cr_assert_eq(sip_sess_invite(&far_uac, far, &p), 0);
 	run(20);
+}
+
+const char *pbx_call_script(const char *call, const char *then)
+{
+	static char text[256];
+	snprintf(text, sizeof(text), "on * reject 1\ncall %s at 1s%s%s\n", call,
+		 then ? " then " : "", then ? then : "");
+	return text;
+}
+
+void pbx_call_wait(void)
+{
+	run(600);
 }
 
 void phone_answer(void)

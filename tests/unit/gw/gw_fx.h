@@ -36,6 +36,7 @@ extern struct sip_sess *far_uas; /* the call the gateway made to the phone */
 extern char far_ruri[256];	   /* the Request-URI of that INVITE */
 extern uint16_t gw_port;	   /* the gateway's SIP port (UDP) */
 extern int raw;			   /* the raw UDP peer's socket */
+extern uint16_t raw_port;
 extern char raw_rx[8192];	   /* the last message it received */
 
 void gw_fx_setup(void);
@@ -56,6 +57,11 @@ void fault(unsigned span, const char *what);
 
 /* The phone calls `number` through the gateway with a PCMA offer. */
 void phone_call(const char *number);
+/* A PBX script that places `call CALL at 1s [then THEN]` (the D-channels
+ * are up by then) and rejects calls to it; the call is made once
+ * gw_start() and pbx_call_wait() have run. */
+const char *pbx_call_script(const char *call, const char *then);
+void pbx_call_wait(void);
 /* The phone answers the gateway's call: 180, then 200 with SDP. */
 void phone_answer(void);
 /* Its SDP: offer or answer on its RTP port. */
