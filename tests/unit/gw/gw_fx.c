@@ -122,6 +122,16 @@ const char *phone_sdp(void)
 	return sdp;
 }
 
+const char *raw_sdp(const char *direction, unsigned version)
+{
+	static char sdp[512];
+	snprintf(sdp, sizeof(sdp),
+		 "v=0\r\no=- 7 %u IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=audio %u RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=%s\r\n",
+		 version, far_rtp_port, direction);
+	return sdp;
+}
+
 void phone_call(const char *number)
 {
 	char ruri[128], to[128];

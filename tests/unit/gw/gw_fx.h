@@ -66,6 +66,9 @@ void pbx_call_wait(void);
 void phone_answer(void);
 /* Its SDP: offer or answer on its RTP port. */
 const char *phone_sdp(void);
+/* The same with a direction attribute and an o= version, for the raw
+ * peer (RFC 3264 §8.4 hold: sendonly; resume: sendrecv). */
+const char *raw_sdp(const char *direction, unsigned version);
 
 /* The raw peer: send a request or response (CRLF-separated text whose
  * Content-Length this adds), receive the next message other than 100. */
