@@ -224,3 +224,31 @@ Test(gwconf, sip_section_mistakes)
 	cr_assert(conf_diag_has(&diag, ":4: [sip] key 'rtp_ports': '20001-20100': want EVEN-EVEN"),
 		  "%s", diag.text);
 }
+
+/* [span N] digitmap: it names a [digits] map of the loaded dial plan, and
+ * needs overlap receiving on the span. */
+Test(gwconf, span_digitmap_is_checked_against_the_dial_plan)
+{
+	char mp[300];
+	snprintf(mp, sizeof(mp), "%s/plan.map", dir);
+	FILE *f = fopen(mp, "w");
+	cr_assert_not_null(f);
+	fputs("[group g]\n[rule all]\nroute group g\n[digits ext]\ncomplete ^1[0-9]{3}$\n", f);
+	fclose(f);
+	struct sg_config *cfg = NULL;
+	write_conf("[mapping]\ndialplan = plan.map\n"
+		   "[span 1]\nswitchtype = euroisdn_e1\ngroup = g\noverlap = yes\ndigitmap = ext\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_str_eq(cfg->spans[0].digitmap, "ext");
+	cfg = mem_deref(cfg);
+	write_conf("[mapping]\ndialplan = plan.map\n"
+		   "[span 1]\nswitchtype = euroisdn_e1\ngroup = g\noverlap = yes\ndigitmap = uk\n"
+		   "[span 2]\nswitchtype = euroisdn_e1\ngroup = g\ndigitmap = ext\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert_null(cfg);
+	cr_assert(conf_diag_has(&diag, "[span 1] digitmap = uk: the dial plan has no [digits uk]"),
+		  "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "[span 2] digitmap = ext needs overlap = yes"), "%s",
+		  diag.text);
+	unlink(mp);
+}
