@@ -53,8 +53,10 @@ static void pstn_destroy(void *data)
 		p->pbx[i].it = mem_deref(p->pbx[i].it);
 		free(p->pbx[i].script);
 	}
-	for (unsigned i = 0; i < p->n_spans; i++)
+	for (unsigned i = 0; i < p->n_spans; i++) {
+		leg_isdn_span_close(&p->span[i].ls);
 		p->span[i].it = mem_deref(p->span[i].it);
+	}
 	mem_deref(p->tdm);
 	mem_deref(p->sim);
 }
@@ -97,6 +99,7 @@ static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct c
 	s->ls = (struct leg_isdn_span){ .env = env, .number = c->number, .accepting = true };
 	snprintf(s->ls.group, sizeof(s->ls.group), "%s", c->group);
 	s->ls.overlap = c->isdn.overlap;
+	list_init(&s->ls.collecting);
 	snprintf(s->ls.digitmap, sizeof(s->ls.digitmap), "%s", c->digitmap);
 	struct isdn_handlers h = leg_isdn_handlers; /* the controller keeps a copy */
 	h.link = span_link;

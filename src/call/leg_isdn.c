@@ -40,6 +40,7 @@ struct leg_isdn {
 	struct isdn_call *ic;       /* NULL once the call is gone */
 	int chan;
 	bool collecting;            /* overlap receiving: no call made yet */
+	struct le le;               /* in span->collecting while collecting */
 	struct call_setup in;       /* incoming: the numbers, as collected so far */
 };
 
@@ -228,11 +229,17 @@ int leg_isdn_create(struct leg_isdn_group *g, enum route_policy policy, struct c
 
 /* --- Q.931 events from the controller ----------------------------------- */
 
+static void collect_stop(struct leg_isdn *l)
+{
+	l->collecting = false;
+	list_unlink(&l->le);
+}
+
 /* Make the call for an incoming leg (its numbers are complete, or as
  * complete as they will get). */
 static void incoming_start(struct leg_isdn *l)
 {
-	l->collecting = false;
+	collect_stop(l);
 	if (call_incoming(l->span->env, &l->leg, &l->in)) {
 		l_release(&l->leg, 47, 0); /* resource unavailable */
 		free(l);
@@ -244,6 +251,7 @@ static void collect_fail(struct leg_isdn *l, unsigned cause)
 {
 	LOGN(LC_CALL, isdn_ctrl_name(l->span->ctrl), "overlap: called %s refused, cause %u",
 	     l->in.called.digits, cause);
+	collect_stop(l);
 	l_release(&l->leg, cause, 0);
 	free(l);
 }
@@ -290,6 +298,9 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 	if (sp->overlap && !su->complete) {
 		/* Returning without an answer: the controller sends SETUP ACK. */
 		l->collecting = true;
+		if (!sp->collecting.next)
+			list_init(&sp->collecting);
+		list_append(&sp->collecting, &l->le);
 		collect_decide(l, false, false);
 		return;
 	}
@@ -355,10 +366,24 @@ static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, v
 		return;
 	l->ic = NULL; /* libpri frees it once this returns */
 	if (l->collecting) { /* the caller gave up while dialling: no call yet */
+		collect_stop(l);
 		free(l);
 		return;
 	}
 	call_leg_released(&l->leg, cause, 0);
+}
+
+void leg_isdn_span_close(struct leg_isdn_span *sp)
+{
+	struct le *e, *n;
+	if (!sp->collecting.next)
+		return;
+	list_for_each_safe(&sp->collecting, e, n) {
+		struct leg_isdn *l = container_of(e, struct leg_isdn, le);
+		collect_stop(l);
+		isdn_call_set_priv(l->ic, NULL);
+		free(l);
+	}
 }
 
 static void on_link(struct isdn_ctrl *ctrl, bool up, void *arg)

@@ -15,6 +15,7 @@
 #define STROWGER_CALL_LEG_ISDN_H
 
 #include "call/call.h"
+#include "core/list.h"
 #include "pstn/isdn.h"
 
 #define LEG_ISDN_GROUP_SPANS 16
@@ -28,6 +29,8 @@ struct leg_isdn_span {
 	bool overlap;                  /* overlap receiving: collect digits (leg_isdn.c) */
 	char digitmap[ROUTE_NAME_MAX]; /* the dial plan's digit map saying when a
 	                                * collected number is complete, or "" */
+	struct le collecting;          /* legs still collecting digits (no call yet);
+	                                * zeroed or list_init()ed */
 };
 
 struct leg_isdn_group {
@@ -38,6 +41,11 @@ struct leg_isdn_group {
 };
 
 extern const struct isdn_handlers leg_isdn_handlers;
+
+/* Before the span's controller is freed (it frees its ISDN calls without a
+ * word): forget the incoming calls still collecting digits, which no call
+ * owns yet. */
+void leg_isdn_span_close(struct leg_isdn_span *sp);
 
 /* Is `leg` an ISDN leg?  Then where its B-channel is: span number and
  * Q.931 channel (0 before one is chosen). */

@@ -332,6 +332,11 @@ void gw_start(const struct gw_opt *opt)
 	run(500); /* the D-channels come up */
 }
 
+void gw_stop(void)
+{
+	gw = mem_deref(gw);
+}
+
 static int udp_bind(uint16_t *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };

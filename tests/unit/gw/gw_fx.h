@@ -43,6 +43,8 @@ void gw_fx_setup(void);
 void gw_fx_teardown(void);
 /* Write the configuration, start the gateway, wait for the D-channels. */
 void gw_start(const struct gw_opt *opt);
+/* Free the gateway now, whatever it is doing (as the daemon's exit does). */
+void gw_stop(void);
 
 void run(unsigned ms);
 bool has(const char *needle);

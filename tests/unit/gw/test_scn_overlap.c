@@ -109,3 +109,14 @@ Test(scn_overlap, caller_hangs_up_while_dialling)
 	cr_assert_eq(call_count(), 0);
 	cr_assert(!strstr(cdrs(), "5551234"), "no call, no record: %s", cdrs());
 }
+
+/* The gateway stops while a caller is still dialling: the half-dialled
+ * call goes with its span and leaves nothing behind (valgrind checks the
+ * leg's memory; mem_live the rest). */
+Test(scn_overlap, gateway_stops_while_a_caller_dials)
+{
+	start(NULL, pbx_call_script("10 from 5551234 overlap 0", NULL));
+	cr_assert(pbx_has(2, "rx setup_ack"), "%s", pbx_log(2));
+	gw_stop();
+	cr_assert_eq(call_count(), 0);
+}
