@@ -21,6 +21,12 @@
  * A number the digit map can never complete is cleared with 28 at once.
  * Making the call sends CALL PROCEEDING (§5.2.5.2), which stops T302.
  *
+ * Hunting (outgoing): the spans of the group are tried in the policy's
+ * order.  A span that is down or full is skipped at once; a span whose far
+ * end clears the call with a congestion cause (34, 38, 41, 42, 44, 47)
+ * before ALERTING, PROGRESS or CONNECT hands the call to the next span, so
+ * the call layer sees a failure only when every span of the group failed.
+ *
  * Numbers: ISDN carries no '+'; an E.164 number in international form is
  * digits with TON international and NPI ISDN (Q.931 §4.5.10).
  */
@@ -40,6 +46,10 @@ struct leg_isdn {
 	struct isdn_call *ic;       /* NULL once the call is gone */
 	int chan;
 	bool collecting;            /* overlap receiving: no call made yet */
+	bool reached;               /* outgoing: ALERTING, PROGRESS or CONNECT came */
+	struct isdn_call_prm prm;   /* outgoing: the SETUP, for the next span */
+	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS]; /* hunt order */
+	unsigned n_order, next;     /* spans in it; the next to try */
 	struct le le;               /* in span->collecting while collecting */
 	struct call_setup in;       /* incoming: the numbers, as collected so far */
 };
@@ -104,28 +114,36 @@ static unsigned hunt_order(struct leg_isdn *l, struct leg_isdn_span **out)
 	return n;
 }
 
-static int l_setup(struct call_leg *leg, const struct call_setup *s)
+/* Place the call on the next span of the hunt order that takes it.  A
+ * span that is down or full: the next one may carry it. */
+static int hunt_next(struct leg_isdn *l)
 {
-	struct leg_isdn *l = leg_of(leg);
-	struct isdn_call_prm prm = { .complete = true };
-	number_to_isdn(&prm.called, &s->called);
-	number_to_isdn(&prm.calling, &s->calling);
-	number_to_isdn(&prm.redirecting, &s->redirecting);
-	prm.redirect_reason = s->redirect_reason;
-	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS];
-	unsigned n = hunt_order(l, order);
 	int rc = EBUSY;
-	for (unsigned i = 0; i < n; i++) {
-		/* A span that is down or full: the next one may carry it. */
-		rc = isdn_call_place(order[i]->ctrl, &l->ic, &prm, l);
+	while (l->next < l->n_order) {
+		struct leg_isdn_span *sp = l->order[l->next++];
+		rc = isdn_call_place(sp->ctrl, &l->ic, &l->prm, l);
 		if (!rc) {
-			l->span = order[i];
+			l->span = sp;
 			l->chan = isdn_call_chan(l->ic);
 			return 0;
 		}
 		if (rc != EBUSY && rc != ENOTCONN)
 			break;
 	}
+	return rc;
+}
+
+static int l_setup(struct call_leg *leg, const struct call_setup *s)
+{
+	struct leg_isdn *l = leg_of(leg);
+	l->prm = (struct isdn_call_prm){ .complete = true };
+	number_to_isdn(&l->prm.called, &s->called);
+	number_to_isdn(&l->prm.calling, &s->calling);
+	number_to_isdn(&l->prm.redirecting, &s->redirecting);
+	l->prm.redirect_reason = s->redirect_reason;
+	l->n_order = hunt_order(l, l->order);
+	l->next = 0;
+	int rc = hunt_next(l);
 	return rc == ENOTCONN ? EAGAIN : rc; /* every span down: cause 41 */
 }
 
@@ -338,9 +356,11 @@ static void on_progress(struct isdn_call *ic, enum isdn_prog_kind kind, uint8_t 
 		call_leg_proceeding(&l->leg);
 		break;
 	case ISDN_PROG_ALERTING:
+		l->reached = true;
 		call_leg_alerting(&l->leg, inband);
 		break;
 	case ISDN_PROG_PROGRESS:
+		l->reached = l->reached || inband;
 		if (inband)
 			call_leg_progress(&l->leg);
 		break;
@@ -353,8 +373,10 @@ static void on_answer(struct isdn_call *ic, void *arg)
 {
 	struct leg_isdn *l = isdn_call_priv(ic);
 	(void)arg;
-	if (l)
-		call_leg_answer(&l->leg);
+	if (!l)
+		return;
+	l->reached = true;
+	call_leg_answer(&l->leg);
 }
 
 static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, void *arg)
@@ -369,6 +391,15 @@ static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, v
 		collect_stop(l);
 		free(l);
 		return;
+	}
+	if (l->group && !l->reached && call_cause_is_congestion(cause) && l->next < l->n_order) {
+		unsigned from = l->span->number;
+		if (!hunt_next(l)) {
+			LOGN(LC_CALL, isdn_ctrl_name(l->span->ctrl),
+			     "span %u: cause %u, the call goes on span %u", from, cause,
+			     l->span->number);
+			return;
+		}
 	}
 	call_leg_released(&l->leg, cause, 0);
 }

@@ -145,12 +145,15 @@ Test(scn_sip2pstn, dchannel_silent_mid_call_is_bye_with_cause_41)
 }
 
 /* Failover across spans: span 1's PBX answers 34 (then 44), the call goes
- * out on span 2 and is answered there. */
-static void failover(unsigned cause)
+ * out on span 2 and is answered there: the route's fallback group when the
+ * spans are in two groups, the next span of the hunt group when both are
+ * in one (its fallback group then has no span, so only hunting can work). */
+static void failover(unsigned cause, const char *group2)
 {
 	char pbx1[64];
 	snprintf(pbx1, sizeof(pbx1), "on * reject %u\n", cause);
-	gw_start(&(struct gw_opt){ .pbx1 = pbx1, .pbx2 = "on * proceeding alert answer\n" });
+	gw_start(&(struct gw_opt){ .pbx1 = pbx1, .pbx2 = "on * proceeding alert answer\n",
+				   .group2 = group2 });
 	phone_call("2001234");
 	run(200);
 	cr_assert(pbx_has(1, "rx setup 2001234"), "%s", pbx_log(1));
@@ -162,12 +165,32 @@ static void failover(unsigned cause)
 	cr_assert(strstr(cdrs(), ",phones,2,"), "the CDR names span 2: %s", cdrs());
 }
 
-Test(scn_sip2pstn, failover_to_the_second_span_after_34)
+Test(scn_sip2pstn, failover_to_the_fallback_span_after_34)
 {
-	failover(34);
+	failover(34, NULL);
 }
 
-Test(scn_sip2pstn, failover_to_the_second_span_after_44)
+Test(scn_sip2pstn, failover_to_the_fallback_span_after_44)
 {
-	failover(44);
+	failover(44, NULL);
+}
+
+Test(scn_sip2pstn, hunt_group_takes_the_next_span_after_34)
+{
+	failover(34, "east");
+}
+
+Test(scn_sip2pstn, hunt_group_takes_the_next_span_after_44)
+{
+	failover(44, "east");
+}
+
+/* Busy is not congestion: no other span is tried. */
+Test(scn_sip2pstn, hunt_group_does_not_hunt_on_busy)
+{
+	gw_start(&(struct gw_opt){ .group2 = "east" });
+	phone_call("3000000");
+	run(200);
+	cr_assert(has("far:TERMINATED(486) "), "%s", trail);
+	cr_assert(!pbx_has(2, "rx setup"), "%s", pbx_log(2));
 }
