@@ -299,7 +299,7 @@ static struct call *call_new(const struct call_env *env, struct call_leg *in,
 	call->in = in;
 	in->call = call;
 	call->s_in = *s;
-	call->t_start = clk_wall(loop_clock(env->loop));
+	call->t_start = s->t_begin ? s->t_begin : clk_wall(loop_clock(env->loop));
 	return call;
 }
 

@@ -54,6 +54,9 @@ struct call_setup {
 	 * incomplete, so a number no rule matches is cleared with 28 (invalid
 	 * number format), not 3.  An explicit reject keeps its own cause. */
 	bool overlap_timeout;
+	/* Wall ns the incoming leg began (a SETUP before its digits were
+	 * collected): the CDR's start.  0: when the call is made. */
+	uint64_t t_begin;
 };
 
 /* What the FSM asks of a leg.  Each returns 0 or an errno; an outgoing leg

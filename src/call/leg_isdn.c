@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/loop.h"
 
 struct leg_isdn {
 	struct call_leg leg;
@@ -308,7 +309,8 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 	l->chan = isdn_call_chan(ic);
 	isdn_call_set_priv(ic, l);
 	struct call_setup *s = &l->in;
-	*s = (struct call_setup){ .span = sp->number, .redirect_reason = su->redirect_reason };
+	*s = (struct call_setup){ .span = sp->number, .redirect_reason = su->redirect_reason,
+				  .t_begin = clk_wall(loop_clock(sp->env->loop)) };
 	party_from_isdn(&s->called, &su->called);
 	party_from_isdn(&s->calling, &su->calling);
 	party_from_isdn(&s->redirecting, &su->redirecting);

@@ -59,6 +59,8 @@ Test(scn_overlap, t302_expiry_routes_what_was_dialled)
 	run(200);
 	cr_assert(pbx_has(2, "rx hangup 17"), "%s", pbx_log(2));
 	cr_assert(strstr(cdrs(), ",5551234,1001,"), "%s", cdrs());
+	/* The record starts at the SETUP (1 s), not when dialling ended. */
+	cr_assert(strstr(cdrs(), ",to-sip,2026-01-01T00:00:01.0"), "%s", cdrs());
 }
 
 /* T302 runs out on a number no rule routes: cleared with 28 (invalid
