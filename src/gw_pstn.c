@@ -54,7 +54,7 @@ static void pstn_destroy(void *data)
 		free(p->pbx[i].script);
 	}
 	for (unsigned i = 0; i < p->n_spans; i++) {
-		leg_isdn_span_close(&p->span[i].ls);
+		leg_isdn_span_drop(&p->span[i].ls, 0);
 		p->span[i].it = mem_deref(p->span[i].it);
 	}
 	mem_deref(p->tdm);
@@ -239,8 +239,12 @@ bool gw_pstn_alaw(const struct gw_pstn *p)
 
 void gw_pstn_accepting(struct gw_pstn *p, bool on)
 {
-	for (unsigned i = 0; i < p->n_spans; i++)
+	for (unsigned i = 0; i < p->n_spans; i++) {
 		p->span[i].ls.accepting = on;
+		/* Q.850 42: callers still dialling would never get a call. */
+		if (!on)
+			leg_isdn_span_drop(&p->span[i].ls, 42);
+	}
 }
 
 int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,

@@ -23,7 +23,8 @@ struct leg_isdn_group *gw_pstn_group(struct gw_pstn *p, const char *name);
 struct tdm *gw_pstn_tdm(const struct gw_pstn *p);
 /* The law of the spans' B-channels (A-law unless every span is T1). */
 bool gw_pstn_alaw(const struct gw_pstn *p);
-/* New calls refused (42) while false: graceful shutdown. */
+/* New calls refused (42) while false: graceful shutdown.  Callers still
+ * dialling (overlap receiving) are cleared with 42 at once. */
 void gw_pstn_accepting(struct gw_pstn *p, bool on);
 /* "spans" for strowger-ctl: each span, its group, D-channel and calls. */
 int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out);

@@ -406,13 +406,17 @@ static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, v
 	call_leg_released(&l->leg, cause, 0);
 }
 
-void leg_isdn_span_close(struct leg_isdn_span *sp)
+void leg_isdn_span_drop(struct leg_isdn_span *sp, unsigned cause)
 {
 	struct le *e, *n;
 	if (!sp->collecting.next)
 		return;
 	list_for_each_safe(&sp->collecting, e, n) {
 		struct leg_isdn *l = container_of(e, struct leg_isdn, le);
+		if (cause) {
+			collect_fail(l, cause);
+			continue;
+		}
 		collect_stop(l);
 		isdn_call_set_priv(l->ic, NULL);
 		free(l);

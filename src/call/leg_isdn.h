@@ -43,10 +43,11 @@ struct leg_isdn_group {
 
 extern const struct isdn_handlers leg_isdn_handlers;
 
-/* Before the span's controller is freed (it frees its ISDN calls without a
- * word): forget the incoming calls still collecting digits, which no call
- * owns yet. */
-void leg_isdn_span_close(struct leg_isdn_span *sp);
+/* Clear the incoming calls still collecting digits (no call owns them
+ * yet) with `cause`: 42 when the gateway stops taking calls.  0: forget
+ * them without a word, before the span's controller is freed (it frees
+ * its ISDN calls silently). */
+void leg_isdn_span_drop(struct leg_isdn_span *sp, unsigned cause);
 
 /* Is `leg` an ISDN leg?  Then where its B-channel is: span number and
  * Q.931 channel (0 before one is chosen). */

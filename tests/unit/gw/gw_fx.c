@@ -337,6 +337,11 @@ void gw_stop(void)
 	gw = mem_deref(gw);
 }
 
+void gw_shutdown(void)
+{
+	gateway_shutdown(gw);
+}
+
 static int udp_bind(uint16_t *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };

@@ -46,6 +46,9 @@ void gw_fx_teardown(void);
 void gw_start(const struct gw_opt *opt);
 /* Free the gateway now, whatever it is doing (as the daemon's exit does). */
 void gw_stop(void);
+/* gateway_shutdown(): no new calls; the loop stops once none is left
+ * (run() goes on regardless: it restarts the loop). */
+void gw_shutdown(void);
 
 void run(unsigned ms);
 bool has(const char *needle);

@@ -122,3 +122,15 @@ Test(scn_overlap, gateway_stops_while_a_caller_dials)
 	gw_stop();
 	cr_assert_eq(call_count(), 0);
 }
+
+/* A graceful shutdown clears a caller still dialling with 42 (switching
+ * equipment congestion) at once: no call would ever be made for him. */
+Test(scn_overlap, shutdown_clears_a_caller_still_dialling_with_42)
+{
+	start(NULL, pbx_call_script("10 from 5551234 overlap 0", NULL));
+	cr_assert(pbx_has(2, "rx setup_ack"), "%s", pbx_log(2));
+	gw_shutdown();
+	run(100);
+	cr_assert(pbx_has(2, "rx hangup 42"), "%s", pbx_log(2));
+	cr_assert(!has("far:INVITE"), "%s", trail);
+}
