@@ -9,8 +9,8 @@
  * an outgoing call tries them in hunt order and takes the first with a
  * free B-channel, so a full span never fails a call another span of the
  * group could carry; a far end that clears it with a congestion cause
- * before ALERTING passes it to the next span the same way.  Channel choice within a span is the controller's own
- * policy (isdn_conf.chansel).
+ * before ALERTING passes it to the next span the same way.  Channel choice
+ * within a span is the controller's own policy (isdn_conf.chansel).
  */
 #ifndef STROWGER_CALL_LEG_ISDN_H
 #define STROWGER_CALL_LEG_ISDN_H
