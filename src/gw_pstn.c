@@ -99,6 +99,7 @@ static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct c
 	s->ls = (struct leg_isdn_span){ .env = env, .number = c->number, .accepting = true };
 	snprintf(s->ls.group, sizeof(s->ls.group), "%s", c->group);
 	s->ls.overlap = c->isdn.overlap;
+	s->ls.rfc3578 = c->overlap_sip == SG_OVERLAP_RFC3578;
 	list_init(&s->ls.collecting);
 	snprintf(s->ls.digitmap, sizeof(s->ls.digitmap), "%s", c->digitmap);
 	struct isdn_handlers h = leg_isdn_handlers; /* the controller keeps a copy */

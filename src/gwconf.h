@@ -42,12 +42,16 @@ struct sg_sim {
 	uint64_t tick;             /* ns per sim tick */
 };
 
+/* How overlap-dialled calls go on into SIP. */
+enum { SG_OVERLAP_EN_BLOC, SG_OVERLAP_RFC3578 };
+
 /* [span N]: an ISDN span (DAHDI span N) and the group it serves. */
 struct sg_span {
 	unsigned number;
 	struct isdn_conf isdn;
 	char group[64];
 	char digitmap[64];         /* overlap receiving: the dial plan's [digits NAME] */
+	int overlap_sip;           /* SG_OVERLAP_EN_BLOC or SG_OVERLAP_RFC3578 */
 };
 
 /* [simpbx NAME]: a simulated switch/PBX on a sim span crossed with one of

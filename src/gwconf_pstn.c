@@ -6,7 +6,8 @@
  *   [span N]           the ISDN keys of pstn/isdn (switchtype required,
  *                      role, interface, chansel, ...), group = NAME and
  *                      digitmap = NAME (overlap receiving: the dial plan's
- *                      [digits NAME] that says when a number is complete)
+ *                      [digits NAME] that says when a number is complete),
+ *                      overlap_sip = en-bloc | rfc3578
  *   [simpbx NAME]      span = N (sim span), cross = N (gateway span),
  *                      script = FILE, zone = de
  */
@@ -55,7 +56,8 @@ static int span_number(const struct conf_section *sec, unsigned *n, struct conf_
 }
 
 /* [span N] takes pstn/isdn's keys (rebased into struct sg_span) plus ours. */
-#define SPAN_OWN_KEYS 2 /* group, digitmap */
+#define SPAN_OWN_KEYS 3 /* group, digitmap, overlap_sip */
+static const char *const overlap_sip_names[] = { "en-bloc", "rfc3578", NULL };
 static struct conf_key span_keys[24 + SPAN_OWN_KEYS];
 
 static void span_keys_build(void)
@@ -75,6 +77,13 @@ static void span_keys_build(void)
 		.size = sizeof(((struct sg_span *)0)->digitmap),
 		.help = "overlap receiving: the dial plan's [digits NAME] saying when a "
 			"number is complete (without it: Sending Complete or T302)",
+	};
+	span_keys[n++] = (struct conf_key){
+		.name = "overlap_sip", .type = CONF_ENUM,
+		.offset = offsetof(struct sg_span, overlap_sip), .names = overlap_sip_names,
+		.dflt = "en-bloc",
+		.help = "overlap receiving into SIP: en-bloc (one INVITE when the number is "
+			"complete) or rfc3578 (an INVITE at once, a new one per digit after 484)",
 	};
 	span_keys[n] = (struct conf_key)CONF_KEYS_END;
 }
@@ -180,6 +189,10 @@ int sg_pstn_check_maps(const struct sg_config *cfg, struct conf_diag *diag)
 	for (unsigned i = 0; i < cfg->n_spans; i++) {
 		const struct sg_span *sp = &cfg->spans[i];
 		enum route_digits res;
+		if (sp->overlap_sip == SG_OVERLAP_RFC3578 && !sp->isdn.overlap)
+			conf_diag_err(diag, cfg->path, 0,
+				      "[span %u] overlap_sip = rfc3578 needs overlap = yes",
+				      sp->number);
 		if (!sp->digitmap[0])
 			continue;
 		if (!sp->isdn.overlap)

@@ -56,7 +56,9 @@ struct call_setup {
 	bool overlap_timeout;
 	/* Wall ns the incoming leg began (a SETUP before its digits were
 	 * collected): the CDR's start.  0: when the call is made. */
-	uint64_t t_begin;
+	uint64_t t_begin;	/* RFC 3578: the called number may still grow; the incoming leg reports
+	 * its next digits with call_leg_digits(). */
+	bool overlap_open;
 };
 
 /* What the FSM asks of a leg.  Each returns 0 or an errno; an outgoing leg
@@ -91,6 +93,7 @@ struct call_leg {
 	enum call_side side;
 	void *priv;          /* the adapter's */
 	bool gone;           /* the far end cleared it (no release to send) */
+	struct call_leg *next_retired; /* the call's: outgoing legs it is done with */
 };
 
 /* Media: the gateway joins or parts the legs' audio. */
@@ -134,6 +137,13 @@ void call_leg_progress(struct call_leg *leg);
 void call_leg_answer(struct call_leg *leg);
 /* The leg is gone: `cause` (0: unknown) and `status` (0: none). */
 void call_leg_released(struct call_leg *leg, unsigned cause, unsigned status);
+/* Overlap dialling into SIP, RFC 3578 (a call made with overlap_open): the
+ * incoming leg's called number grew by `digits`; `final` when no more will
+ * come (Sending Complete, a digit map, T302).  While the call is still
+ * being set up, a pending INVITE is cancelled and the call routed again
+ * with the longer number; after a 484 the call waits for more digits, and
+ * clears with 28 once they are final.  Ignored once the far end rings. */
+void call_leg_digits(struct call_leg *in, const char *digits, bool final);
 
 /* Clear the call from outside (strowger-ctl hangup, shutdown, a span
  * taken down): both legs get `cause`. */

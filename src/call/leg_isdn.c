@@ -20,6 +20,11 @@
  *     no rule routes is cleared with 28 (invalid number format, Q.850).
  * A number the digit map can never complete is cleared with 28 at once.
  * Making the call sends CALL PROCEEDING (§5.2.5.2), which stops T302.
+ * With `rfc3578` on the span, the call is made at the SETUP instead (an
+ * INVITE with the digits so far) and each later digit goes to the call
+ * (call_leg_digits: a new INVITE, RFC 3578); CALL PROCEEDING waits until
+ * the number is final (Sending Complete, digit map, T302) or the far end
+ * rings.
  *
  * Hunting (outgoing): the spans of the group are tried in the policy's
  * order.  A span that is down or full is skipped at once; a span whose far
@@ -47,6 +52,8 @@ struct leg_isdn {
 	struct isdn_call *ic;       /* NULL once the call is gone */
 	int chan;
 	bool collecting;            /* overlap receiving: no call made yet */
+	bool more;                  /* RFC 3578: the call is made, digits still come */
+	bool proceeding_due;        /* RFC 3578: CALL PROCEEDING once the number is final */
 	bool reached;               /* outgoing: ALERTING, PROGRESS or CONNECT came */
 	struct isdn_call_prm prm;   /* outgoing: the SETUP, for the next span */
 	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS]; /* hunt order */
@@ -151,24 +158,32 @@ static int l_setup(struct call_leg *leg, const struct call_setup *s)
 static int l_proceeding(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	if (l->more) { /* still in overlap receiving: T302 runs on */
+		l->proceeding_due = true;
+		return 0;
+	}
 	return l->ic ? isdn_call_proceeding(l->ic, false) : ENOTCONN;
 }
 
+/* The far end rings or answers: the number was evidently complete. */
 static int l_alerting(struct call_leg *leg, bool inband)
 {
 	struct leg_isdn *l = leg_of(leg);
+	l->more = l->proceeding_due = false;
 	return l->ic ? isdn_call_alert(l->ic, inband) : ENOTCONN;
 }
 
 static int l_progress(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	l->more = l->proceeding_due = false;
 	return l->ic ? isdn_call_progress(l->ic, true) : ENOTCONN;
 }
 
 static int l_answer(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	l->more = l->proceeding_due = false;
 	return l->ic ? isdn_call_answer(l->ic) : ENOTCONN;
 }
 
@@ -275,23 +290,65 @@ static void collect_fail(struct leg_isdn *l, unsigned cause)
 	free(l);
 }
 
+/* What the span's digit map says of the number so far (incomplete when
+ * there is no map). */
+static enum route_digits digits_check(const struct leg_isdn *l)
+{
+	const struct leg_isdn_span *sp = l->span;
+	enum route_digits res = ROUTE_DIGITS_INCOMPLETE;
+	if (sp->digitmap[0] && sp->env->routes &&
+	    route_digits_check(sp->env->routes, sp->digitmap, l->in.called.digits, &res))
+		res = ROUTE_DIGITS_INCOMPLETE; /* no such map (checked at load): wait */
+	return res;
+}
+
 /* More digits arrived (or none: the SETUP itself): dial now, wait, or give
  * up.  `complete`: Sending Complete; `timeout`: T302 ran out. */
 static void collect_decide(struct leg_isdn *l, bool complete, bool timeout)
 {
-	const struct leg_isdn_span *sp = l->span;
-	enum route_digits res = ROUTE_DIGITS_INCOMPLETE;
-	if (!complete && !timeout && sp->digitmap[0] && sp->env->routes &&
-	    route_digits_check(sp->env->routes, sp->digitmap, l->in.called.digits, &res))
-		res = ROUTE_DIGITS_INCOMPLETE; /* no such map (checked at load): wait */
+	enum route_digits res = complete || timeout ? ROUTE_DIGITS_COMPLETE : digits_check(l);
 	if (res == ROUTE_DIGITS_INVALID) {
 		collect_fail(l, 28);
 		return;
 	}
-	if (complete || timeout || res == ROUTE_DIGITS_COMPLETE) {
+	if (res == ROUTE_DIGITS_COMPLETE) {
 		/* After T302 the number may be short: no route means 28. */
 		l->in.overlap_timeout = timeout;
 		incoming_start(l);
+	}
+}
+
+/* RFC 3578: make the call now with the digits so far. */
+static void overlap_start(struct leg_isdn *l)
+{
+	enum route_digits res = digits_check(l);
+	if (res == ROUTE_DIGITS_INVALID) {
+		collect_fail(l, 28);
+		return;
+	}
+	l->more = res != ROUTE_DIGITS_COMPLETE;
+	l->in.overlap_open = l->more;
+	incoming_start(l);
+}
+
+/* RFC 3578: digits for a call already made. */
+static void overlap_more(struct leg_isdn *l, const char *digits, bool complete, bool timeout)
+{
+	struct call *call = l->leg.call;
+	enum route_digits res = complete || timeout ? ROUTE_DIGITS_COMPLETE : digits_check(l);
+	if (res == ROUTE_DIGITS_INVALID) {
+		call_hangup(call, 28);
+		return;
+	}
+	bool final = res == ROUTE_DIGITS_COMPLETE;
+	if (final)
+		l->more = false;
+	call_leg_digits(&l->leg, digits, final);
+	/* Still up and still waiting for the far end: the caller is told the
+	 * number is complete (Q.931 §5.2.4), which also stops T302. */
+	if (final && l->ic && l->proceeding_due) {
+		l->proceeding_due = false;
+		isdn_call_proceeding(l->ic, false);
 	}
 }
 
@@ -315,6 +372,10 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 	party_from_isdn(&s->calling, &su->calling);
 	party_from_isdn(&s->redirecting, &su->redirecting);
 	memcpy(s->group, sp->group, sizeof(s->group));
+	if (sp->overlap && !su->complete && sp->rfc3578) {
+		overlap_start(l);
+		return;
+	}
 	if (sp->overlap && !su->complete) {
 		/* Returning without an answer: the controller sends SETUP ACK. */
 		l->collecting = true;
@@ -332,17 +393,23 @@ static void on_digits(struct isdn_call *ic, const char *digits, bool complete, b
 {
 	struct leg_isdn *l = isdn_call_priv(ic);
 	(void)arg;
-	if (!l || !l->collecting)
-		return; /* INFORMATION after the call was made: nothing to add */
+	if (!l || (!l->collecting && !l->more))
+		return; /* INFORMATION after the number was complete: nothing to add */
 	struct call_party *called = &l->in.called;
 	size_t have = strlen(called->digits), more = strlen(digits);
 	if (have + more > ROUTE_NUM_MAX) {
-		collect_fail(l, 28);
+		if (l->more)
+			call_hangup(l->leg.call, 28);
+		else
+			collect_fail(l, 28);
 		return;
 	}
 	memcpy(called->digits + have, digits, more + 1);
 	called->present = called->digits[0] != '\0';
-	collect_decide(l, complete, timeout);
+	if (l->more)
+		overlap_more(l, digits, complete, timeout);
+	else
+		collect_decide(l, complete, timeout);
 }
 
 static void on_progress(struct isdn_call *ic, enum isdn_prog_kind kind, uint8_t pi, void *arg)

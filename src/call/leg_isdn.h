@@ -30,6 +30,8 @@ struct leg_isdn_span {
 	bool overlap;                  /* overlap receiving: collect digits (leg_isdn.c) */
 	char digitmap[ROUTE_NAME_MAX]; /* the dial plan's digit map saying when a
 	                                * collected number is complete, or "" */
+	bool rfc3578;                  /* overlap into SIP as RFC 3578 (an INVITE at
+	                                * once, again per digit), not en bloc */
 	struct le collecting;          /* legs still collecting digits (no call yet);
 	                                * zeroed or list_init()ed */
 };

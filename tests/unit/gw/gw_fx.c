@@ -44,7 +44,8 @@ uint16_t gw_port;
 int raw = -1;
 char raw_rx[8192];
 char trail[4096];
-char far_reason[160], far_ruri[256];
+char far_reason[160], far_ruri[256], far_users[256];
+unsigned far_min_digits;
 struct sip_sess *far_uac, *far_uas;
 
 static const char test_exchange[] =
@@ -96,6 +97,11 @@ static void far_invite(struct sip_sess *sess, const struct sip_msg *msg, void *a
 	far_uas = sess;
 	sip_msg_ruri(msg, far_ruri, sizeof(far_ruri));
 	say("far:INVITE ");
+	const char *user = strncmp(far_ruri, "sip:", 4) ? far_ruri : far_ruri + 4;
+	size_t n = strcspn(user, "@"), have = strlen(far_users);
+	snprintf(far_users + have, sizeof(far_users) - have, "%.*s ", (int)n, user);
+	if (n < far_min_digits) /* RFC 3578: address incomplete */
+		cr_assert_eq(sip_sess_answer(sess, 484, NULL, NULL, NULL), 0);
 }
 
 static void far_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t status,
@@ -359,7 +365,8 @@ void gw_fx_setup(void)
 	static const struct sip_handlers far_h = { .invite_h = far_invite, .sess_h = far_event };
 	sg_test_begin();
 	log_capture_start();
-	trail[0] = far_reason[0] = far_ruri[0] = raw_rx[0] = '\0';
+	trail[0] = far_reason[0] = far_ruri[0] = far_users[0] = raw_rx[0] = '\0';
+	far_min_digits = 0;
 	far_uac = far_uas = NULL;
 	snprintf(dir, sizeof(dir), "/tmp/sg-scn-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));

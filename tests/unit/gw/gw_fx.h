@@ -35,6 +35,8 @@ extern char far_reason[160]; /* the last Reason header the phone received */
 extern struct sip_sess *far_uac; /* the phone's outgoing call (SIP → PSTN) */
 extern struct sip_sess *far_uas; /* the call the gateway made to the phone */
 extern char far_ruri[256];	   /* the Request-URI of that INVITE */
+extern char far_users[256];	   /* the user part of every INVITE, "10 100 " */
+extern unsigned far_min_digits;	   /* shorter numbers get 484 at once (0: none) */
 extern uint16_t gw_port;	   /* the gateway's SIP port (UDP) */
 extern int raw;			   /* the raw UDP peer's socket */
 extern uint16_t raw_port;

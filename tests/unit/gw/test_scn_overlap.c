@@ -4,7 +4,9 @@
  * en bloc): the simulated PBX sends part of the number in the SETUP and
  * the rest digit by digit in INFORMATION.  Span 1 has overlap receiving
  * with the digit map `ext` (1 and three digits, 9 and two); span 2 has it
- * without a digit map.  T302 is 3 s on both.
+ * without a digit map.  T302 is 3 s on both.  The RFC 3578 tests run span
+ * 2 with overlap_sip = rfc3578 (T302 2 s) against a phone that answers 484
+ * to numbers of fewer than four digits.
  */
 #include "gw_fx.h"
 
@@ -133,4 +135,64 @@ Test(scn_overlap, shutdown_clears_a_caller_still_dialling_with_42)
 	run(100);
 	cr_assert(pbx_has(2, "rx hangup 42"), "%s", pbx_log(2));
 	cr_assert(!has("far:INVITE"), "%s", trail);
+}
+
+/* --- RFC 3578: an INVITE at once, a new one per digit -------------------- */
+
+static void start_rfc3578(const char *pbx2)
+{
+	far_min_digits = 4;
+	gw_start(&(struct gw_opt){ .pbx2 = pbx2, .span1 = span1,
+				   .span2 = "overlap = yes\nt302 = 2s\noverlap_sip = rfc3578\n" });
+	pbx_call_wait();
+}
+
+/* Each digit brings a new INVITE with the number so far (484 or CANCEL for
+ * the one before); the phone rings and answers the complete one. */
+Test(scn_overlap, rfc3578_an_invite_per_digit_until_answered)
+{
+	start_rfc3578(pbx_call_script("10 from 5551234 overlap 01", "wait 1s hangup 16"));
+	cr_assert_str_eq(far_users, "10 100 1001 ", "%s", trail);
+	cr_assert(pbx_has(2, "rx setup_ack"), "%s", pbx_log(2));
+	cr_assert(!pbx_has(2, "rx proceeding"), "T302 still runs: %s", pbx_log(2));
+	phone_answer();
+	cr_assert(pbx_has(2, "rx alerting pi 8"), "%s", pbx_log(2));
+	cr_assert(pbx_has(2, "rx answer"), "%s", pbx_log(2));
+	run(1500);
+	cr_assert(has("far:TERMINATED("), "%s", trail);
+	cr_assert_eq(call_count(), 0);
+	cr_assert(strstr(cdrs(), ",5551234,1001,5551234,1001,"), "%s", cdrs());
+}
+
+/* 484 for every number so far, and T302 runs out: cleared with 28. */
+Test(scn_overlap, rfc3578_484_until_t302_is_28)
+{
+	start_rfc3578(pbx_call_script("10 from 5551234 overlap 0", NULL));
+	cr_assert_str_eq(far_users, "10 100 ", "%s", trail);
+	cr_assert_eq(call_count(), 1, "waiting for digits after the 484");
+	run(2500);
+	cr_assert(pbx_has(2, "rx hangup 28"), "%s", pbx_log(2));
+	cr_assert_eq(call_count(), 0);
+	cr_assert(strstr(cdrs(), ",5551234,100,"), "%s", cdrs());
+}
+
+/* A phone that takes its time: the next digit cancels the pending INVITE
+ * for a new one (RFC 3578 §2); T302 runs out while that one is pending:
+ * CALL PROCEEDING tells the caller the number is complete, and the
+ * phone's answer decides. */
+Test(scn_overlap, rfc3578_t302_with_an_invite_pending)
+{
+	far_min_digits = 0;
+	gw_start(&(struct gw_opt){ .pbx2 = pbx_call_script("10 from 5551234 overlap 0", NULL),
+				   .span2 = "overlap = yes\nt302 = 2s\noverlap_sip = rfc3578\n" });
+	pbx_call_wait();
+	cr_assert_str_eq(far_users, "10 100 ", "%s", trail);
+	cr_assert(has("far:CANCELLED(487) "), "the INVITE for 10 gave way: %s", trail);
+	cr_assert_eq(count("far:CANCELLED"), 1, "%s", trail);
+	run(2500);
+	cr_assert(pbx_has(2, "rx proceeding"), "%s", pbx_log(2));
+	cr_assert(!pbx_has(2, "rx hangup"), "%s", pbx_log(2));
+	cr_assert_eq(sip_sess_answer(far_uas, 486, NULL, NULL, NULL), 0);
+	run(200);
+	cr_assert(pbx_has(2, "rx hangup 17"), "%s", pbx_log(2));
 }
