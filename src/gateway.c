@@ -482,3 +482,13 @@ void gateway_shutdown(struct gateway *gw)
 	     call_count() == 1 ? "" : "s");
 	maybe_stop(gw); /* at once if idle, else when the last call ends */
 }
+
+struct gw_pstn *gateway_pstn(const struct gateway *gw)
+{
+	return gw->pstn;
+}
+
+struct gw_sip *gateway_sip(const struct gateway *gw)
+{
+	return gw->sip;
+}

@@ -21,4 +21,9 @@ int gateway_reload(struct gateway *gw);
 /* Stop taking new calls and stop the loop once no call is left. */
 void gateway_shutdown(struct gateway *gw);
 
+/* Its parts, for tests that run a gateway on their own (virtual-time) loop
+ * and play its far ends (tests/unit/gw): NULL when not configured. */
+struct gw_pstn *gateway_pstn(const struct gateway *gw);
+struct gw_sip *gateway_sip(const struct gateway *gw);
+
 #endif

@@ -55,6 +55,7 @@ static void pstn_destroy(void *data)
 		free(p->pbx[i].script);
 	}
 	for (unsigned i = 0; i < p->n_spans; i++) {
+		leg_isdn_span_drop(&p->span[i].ls, 0);
 		p->span[i].it = mem_deref(p->span[i].it);
 		p->span[i].ls.limit = mem_deref(p->span[i].ls.limit);
 	}
@@ -99,6 +100,10 @@ static int span_start(struct gw_pstn *p, const struct sg_span *c, const struct c
 	*s = (struct gw_span){ .iface = c->isdn.iface };
 	s->ls = (struct leg_isdn_span){ .env = env, .number = c->number, .accepting = true };
 	snprintf(s->ls.group, sizeof(s->ls.group), "%s", c->group);
+	s->ls.overlap = c->isdn.overlap;
+	s->ls.rfc3578 = c->overlap_sip == SG_OVERLAP_RFC3578;
+	list_init(&s->ls.collecting);
+	snprintf(s->ls.digitmap, sizeof(s->ls.digitmap), "%s", c->digitmap);
 	struct isdn_handlers h = leg_isdn_handlers; /* the controller keeps a copy */
 	h.link = span_link;
 	int rc = call_limit_alloc(&s->ls.limit);
@@ -242,8 +247,12 @@ bool gw_pstn_alaw(const struct gw_pstn *p)
 
 void gw_pstn_accepting(struct gw_pstn *p, bool on)
 {
-	for (unsigned i = 0; i < p->n_spans; i++)
+	for (unsigned i = 0; i < p->n_spans; i++) {
 		p->span[i].ls.accepting = on;
+		/* Q.850 42: callers still dialling would never get a call. */
+		if (!on)
+			leg_isdn_span_drop(&p->span[i].ls, 42);
+	}
 }
 
 int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
@@ -409,4 +418,12 @@ int gw_pstn_fault(struct gw_pstn *p, unsigned span, const char *what, const char
 		LOGN(LC_SIM, NULL, "fault injected on sim span %u: %s%s%s", span, what,
 		     n ? " " : "", n ? n : "");
 	return rc;
+}
+
+struct isdn_simsw *gw_pstn_pbx(const struct gw_pstn *p, const char *name)
+{
+	for (unsigned i = 0; i < p->n_pbx; i++)
+		if (!strcmp(p->pbx[i].name, name))
+			return p->pbx[i].sw;
+	return NULL;
 }

@@ -23,7 +23,8 @@ struct leg_isdn_group *gw_pstn_group(struct gw_pstn *p, const char *name);
 struct tdm *gw_pstn_tdm(const struct gw_pstn *p);
 /* The law of the spans' B-channels (A-law unless every span is T1). */
 bool gw_pstn_alaw(const struct gw_pstn *p);
-/* New calls refused (42) while false: graceful shutdown. */
+/* New calls refused (42) while false: graceful shutdown.  Callers still
+ * dialling (overlap receiving) are cleared with 42 at once. */
 void gw_pstn_accepting(struct gw_pstn *p, bool on);
 /* "spans" for strowger-ctl: each span, its group, D-channel and calls. */
 int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out);
@@ -42,6 +43,9 @@ int gw_pstn_counters(const struct gw_pstn *p, struct ctl_out *out);
 int gw_pstn_fault(struct gw_pstn *p, unsigned span, const char *what, const char *n,
 		  char *why, size_t whylen);
 const char *gw_pstn_fault_names(void);
+/* Simulated PBX `name`, or NULL (tests read its event log). */
+struct isdn_simsw;
+struct isdn_simsw *gw_pstn_pbx(const struct gw_pstn *p, const char *name);
 /* The global DAHDI channel of B-channel `chan` on span `span`, or 0. */
 unsigned gw_pstn_channo(const struct gw_pstn *p, unsigned span, int chan);
 

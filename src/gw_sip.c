@@ -15,6 +15,7 @@ struct gw_sip {
 	struct sip_stack *stack;
 	struct leg_sip_env env;
 	bool accepting;
+	uint16_t port[SIP_PROTO__COUNT]; /* as bound */
 };
 
 static void on_invite(struct sip_sess *sess, const struct sip_msg *msg, void *arg)
@@ -105,6 +106,7 @@ static int listen_on(struct gw_sip *s, const struct sg_sip *c)
 		}
 		LOGN(LC_SIP, NULL, "listening on %s %s:%u", sip_proto_name(protos[i]), c->listen,
 		     bound);
+		s->port[protos[i]] = bound;
 	}
 	return 0;
 }
@@ -177,4 +179,9 @@ void gw_sip_set_trunks(struct gw_sip *s, leg_sip_trunk_h *target, leg_sip_admit_
 	s->env.trunk_target = target;
 	s->env.admit = admit;
 	s->env.trunk_arg = arg;
+}
+
+uint16_t gw_sip_port(const struct gw_sip *s, enum sip_proto proto)
+{
+	return proto < SIP_PROTO__COUNT ? s->port[proto] : 0;
 }

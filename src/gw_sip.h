@@ -23,6 +23,8 @@ const struct leg_sip_env *gw_sip_env(const struct gw_sip *s);
 const struct sip_stack *gw_sip_stack(const struct gw_sip *s);
 /* After a reload: the cause table SIP legs quote in Reason headers. */
 void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg);
+/* The port it listens on for `proto` (the one chosen for port = 0), or 0. */
+uint16_t gw_sip_port(const struct gw_sip *s, enum sip_proto proto);
 /* New INVITEs refused (503) while false: graceful shutdown. */
 void gw_sip_accepting(struct gw_sip *s, bool on);
 /* Where SIP legs find trunks: targets for `route trunk` and admission of

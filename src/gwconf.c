@@ -191,6 +191,8 @@ int sg_config_load(struct sg_config **cfgp, const char *path, struct conf_diag *
 		rc = mapping_load(cfg, diag);
 	if (!rc)
 		rc = sg_trunk_check_routes(cfg, diag);
+	if (!rc)
+		rc = sg_pstn_check_maps(cfg, diag);
 	mem_deref(doc);
 	if (rc) {
 		mem_deref(cfg);

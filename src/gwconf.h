@@ -44,12 +44,17 @@ struct sg_sim {
 	uint64_t tick;             /* ns per sim tick */
 };
 
+/* How overlap-dialled calls go on into SIP. */
+enum { SG_OVERLAP_EN_BLOC, SG_OVERLAP_RFC3578 };
+
 /* [span N]: an ISDN span (DAHDI span N) and the group it serves. */
 struct sg_span {
 	unsigned number;
 	struct isdn_conf isdn;
 	char group[64];
 	unsigned max_calls, max_cps;   /* 0: no limit (call/limit.h) */
+	char digitmap[64];         /* overlap receiving: the dial plan's [digits NAME] */
+	int overlap_sip;           /* SG_OVERLAP_EN_BLOC or SG_OVERLAP_RFC3578 */
 };
 
 /* [simpbx NAME]: a simulated switch/PBX on a sim span crossed with one of
@@ -159,6 +164,8 @@ const struct sg_trunk *sg_trunk_by_source(const struct sg_config *cfg, const str
 bool sg_net_contains(const struct sg_net *net, const struct sockaddr *sa);
 /* Cross-section checks: groups, simpbx spans, [sim] needed by [simpbx]. */
 int sg_pstn_check(struct sg_config *cfg, struct conf_diag *diag);
+/* Once the dial plan is loaded: each span's digit map is in it. */
+int sg_pstn_check_maps(const struct sg_config *cfg, struct conf_diag *diag);
 /* A relative path is relative to the configuration file's directory. */
 int sg_config_path_resolve(const struct sg_config *cfg, char *path, size_t size);
 /* Apply the logging settings (target and levels). */

@@ -4,8 +4,11 @@
  *
  *   [sim]              system_conf = FILE (DAHDI syntax), tick = 1ms
  *   [span N]           the ISDN keys of pstn/isdn (switchtype required,
- *                      role, interface, chansel, ...), group = NAME, and
- *                      max_calls, max_cps (0: no limit; call/limit.h)
+ *                      role, interface, chansel, ...), group = NAME,
+ *                      max_calls, max_cps (0: no limit; call/limit.h),
+ *                      digitmap = NAME (overlap receiving: the dial plan's
+ *                      [digits NAME] that says when a number is complete),
+ *                      overlap_sip = en-bloc | rfc3578
  *   [simpbx NAME]      span = N (sim span), cross = N (gateway span),
  *                      script = FILE, zone = de
  */
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/route.h"
 #include "gwconf.h"
 
 static const struct conf_key sim_keys[] = {
@@ -53,7 +57,8 @@ static int span_number(const struct conf_section *sec, unsigned *n, struct conf_
 }
 
 /* [span N] takes pstn/isdn's keys (rebased into struct sg_span) plus ours. */
-#define SPAN_OWN_KEYS 3
+#define SPAN_OWN_KEYS 5 /* group, max_calls, max_cps, digitmap, overlap_sip */
+static const char *const overlap_sip_names[] = { "en-bloc", "rfc3578", NULL };
 static struct conf_key span_keys[24 + SPAN_OWN_KEYS];
 
 static void span_keys_build(void)
@@ -77,6 +82,19 @@ static void span_keys_build(void)
 		.name = "max_cps", .type = CONF_UINT, .offset = offsetof(struct sg_span, max_cps),
 		.min = 0, .max = 1000000, .dflt = "0",
 		.help = "new calls per second on the span, both ways (0: no limit)",
+	};
+	span_keys[n++] = (struct conf_key){
+		.name = "digitmap", .type = CONF_STR, .offset = offsetof(struct sg_span, digitmap),
+		.size = sizeof(((struct sg_span *)0)->digitmap),
+		.help = "overlap receiving: the dial plan's [digits NAME] saying when a "
+			"number is complete (without it: Sending Complete or T302)",
+	};
+	span_keys[n++] = (struct conf_key){
+		.name = "overlap_sip", .type = CONF_ENUM,
+		.offset = offsetof(struct sg_span, overlap_sip), .names = overlap_sip_names,
+		.dflt = "en-bloc",
+		.help = "overlap receiving into SIP: en-bloc (one INVITE when the number is "
+			"complete) or rfc3578 (an INVITE at once, a new one per digit after 484)",
 	};
 	span_keys[n] = (struct conf_key)CONF_KEYS_END;
 }
@@ -172,6 +190,31 @@ int sg_pstn_check(struct sg_config *cfg, struct conf_diag *diag)
 			conf_diag_err(diag, cfg->path, 0,
 				      "[simpbx %s] span = %u is a gateway span; the PBX needs its own",
 				      p->name, p->span);
+	}
+	return diag->errors > errs ? EINVAL : 0;
+}
+
+int sg_pstn_check_maps(const struct sg_config *cfg, struct conf_diag *diag)
+{
+	unsigned errs = diag->errors;
+	for (unsigned i = 0; i < cfg->n_spans; i++) {
+		const struct sg_span *sp = &cfg->spans[i];
+		enum route_digits res;
+		if (sp->overlap_sip == SG_OVERLAP_RFC3578 && !sp->isdn.overlap)
+			conf_diag_err(diag, cfg->path, 0,
+				      "[span %u] overlap_sip = rfc3578 needs overlap = yes",
+				      sp->number);
+		if (!sp->digitmap[0])
+			continue;
+		if (!sp->isdn.overlap)
+			conf_diag_err(diag, cfg->path, 0,
+				      "[span %u] digitmap = %s needs overlap = yes", sp->number,
+				      sp->digitmap);
+		else if (!cfg->routes ||
+			 route_digits_check(cfg->routes, sp->digitmap, "", &res) == ENOENT)
+			conf_diag_err(diag, cfg->path, 0,
+				      "[span %u] digitmap = %s: the dial plan has no [digits %s]",
+				      sp->number, sp->digitmap, sp->digitmap);
 	}
 	return diag->errors > errs ? EINVAL : 0;
 }

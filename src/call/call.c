@@ -143,8 +143,11 @@ static void call_destroy(void *data)
 	struct call *call = data;
 	fsm_inst_term(&call->fi);
 	loop_defer_cancel(call->env->loop, call);
-	for (unsigned i = 0; i < call->n_dead; i++)
-		call->dead[i]->ops->destroy(call->dead[i]);
+	while (call->retired) {
+		struct call_leg *leg = call->retired;
+		call->retired = leg->next_retired;
+		leg->ops->destroy(leg);
+	}
 	if (call->out) {
 		call_leg_limit_drop(call->out);
 		call->out->ops->destroy(call->out);
@@ -232,12 +235,12 @@ void call_clear(struct call *call, unsigned cause, unsigned status)
 
 /* The outgoing leg is finished with: keep it until the call is freed (its
  * adapter may be inside its own callback right now). */
-static void out_retire(struct call *call)
+void call_out_retire(struct call *call)
 {
-	/* At most one leg per destination, so `dead` cannot overflow. */
 	call->out->gone = true;
 	call_leg_limit_drop(call->out);
-	call->dead[call->n_dead++] = call->out;
+	call->out->next_retired = call->retired;
+	call->retired = call->out;
 	call->out = NULL;
 }
 
@@ -253,7 +256,7 @@ static void failover_note(struct call *call, unsigned cause)
 void call_out_next(struct call *call, unsigned cause)
 {
 	if (call->out) {
-		out_retire(call);
+		call_out_retire(call);
 		failover_note(call, cause);
 	}
 	while (call->next_dest < call->route.n_dest) {
@@ -268,7 +271,7 @@ void call_out_next(struct call *call, unsigned cause)
 			 * setup and the call has moved on. */
 			if (!rc || call->out != leg)
 				return;
-			out_retire(call);
+			call_out_retire(call);
 		}
 		cause = rc == EBUSY ? 34 : 41;
 		LOGN(LC_CALL, call_name(call), "destination %s: %s (cause %u)", dest->name,
@@ -318,8 +321,30 @@ static struct call *call_new(const struct call_env *env, struct call_leg *in,
 	call->in = in;
 	in->call = call;
 	call->s_in = *s;
-	call->t_start = clk_wall(loop_clock(env->loop));
+	call->t_start = s->t_begin ? s->t_begin : clk_wall(loop_clock(env->loop));
 	return call;
+}
+
+/* Route (again) with the incoming numbers as they are now. */
+static void call_route(struct call *call)
+{
+	struct route_ctx ctx;
+	route_ctx_from(call, &ctx);
+	memset(&call->route, 0, sizeof(call->route));
+	if (call->routes)
+		route_decide(call->routes, &ctx, &call->route);
+	setup_from_route(call);
+	call->next_dest = 0;
+}
+
+/* No route: Q.850 3, no route to destination (→ 404); for a number that
+ * may be incomplete (overlap dialling) 28, invalid number format (→ 484).
+ * A rule's own rejection keeps its cause. */
+static unsigned noroute_cause(const struct call *call, bool incomplete)
+{
+	if (call->route.verdict == ROUTE_REJECT)
+		return call->route.cause;
+	return incomplete ? 28 : 3;
 }
 
 int call_incoming(const struct call_env *env, struct call_leg *in, const struct call_setup *s)
@@ -327,26 +352,61 @@ int call_incoming(const struct call_env *env, struct call_leg *in, const struct 
 	struct call *call = call_new(env, in, s);
 	if (!call)
 		return ENOMEM;
-	struct route_ctx ctx;
-	route_ctx_from(call, &ctx);
-	if (call->routes)
-		route_decide(call->routes, &ctx, &call->route);
-	setup_from_route(call);
-	if (call->route.verdict != ROUTE_ROUTE) {
-		/* No rule: Q.850 3, no route to destination (→ 404). */
-		unsigned cause = call->route.verdict == ROUTE_REJECT ? call->route.cause : 3;
+	call->in_open = s->overlap_open;
+	call_route(call);
+	bool routed = call->route.verdict == ROUTE_ROUTE;
+	if (!routed && !call->in_open) {
+		unsigned cause = noroute_cause(call, s->overlap_timeout);
 		LOGN(LC_CALL, call_name(call), "called %s: %s, cause %u", s->called.digits,
 		     call->route.verdict == ROUTE_REJECT ? "rejected" : "no route", cause);
 		call_clear(call, cause, 0);
 		return 0;
 	}
-	LOGI(LC_CALL, call_name(call), "called %s → %s by rule %s", s->called.digits,
-	     call->route.dest[0].name, call->route.rule);
+	if (routed)
+		LOGI(LC_CALL, call_name(call), "called %s → %s by rule %s", s->called.digits,
+		     call->route.dest[0].name, call->route.rule);
+	else
+		LOGI(LC_CALL, call_name(call), "called %s: not routable yet, waiting for digits",
+		     s->called.digits);
 	fsm_state_chg(&call->fi, CS_CALLING, CT_NOANSWER);
 	in->ops->proceeding(in);
-	if (call->fi.state == CS_CALLING)
+	if (call->fi.state == CS_CALLING && routed)
 		call_out_next(call, 41);
 	return 0;
+}
+
+void call_leg_digits(struct call_leg *in, const char *digits, bool final)
+{
+	struct call *call = in->call;
+	if (!call || in != call->in || !call->in_open || call->fi.state != CS_CALLING)
+		return;
+	struct call_party *called = &call->s_in.called;
+	size_t have = strlen(called->digits), more = strlen(digits);
+	if (have + more > ROUTE_NUM_MAX) {
+		call_clear(call, 28, 0);
+		return;
+	}
+	memcpy(called->digits + have, digits, more + 1);
+	called->present = called->digits[0] != '\0';
+	call->in_open = !final;
+	if (more) {
+		if (call->out) {
+			/* RFC 3578 §2: the pending INVITE gives way to the new one. */
+			call_leg_release(call->out, 16, 0);
+			call_out_retire(call);
+		}
+		call_route(call);
+		if (call->route.verdict == ROUTE_ROUTE) {
+			LOGI(LC_CALL, call_name(call), "called %s → %s by rule %s (overlap)",
+			     called->digits, call->route.dest[0].name, call->route.rule);
+			fsm_timer_start(&call->fi, CT_NOANSWER); /* a new attempt */
+			call_out_next(call, 41);
+			return;
+		}
+	}
+	/* Nothing pending (a 484, or no route) and no digit to come. */
+	if (!call->out && !call->in_open)
+		call_clear(call, noroute_cause(call, true), 0);
 }
 
 static int leg_event(struct call_leg *leg, unsigned ev, const struct call_evd *d)

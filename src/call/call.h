@@ -51,6 +51,15 @@ struct call_setup {
 	unsigned span;               /* span it came from, 0: none */
 	uint8_t addr[16];            /* source address (route_ctx form) */
 	uint8_t addr_family;
+	/* Overlap receiving ended by T302 (Q.931 §5.2.4): the number may be
+	 * incomplete, so a number no rule matches is cleared with 28 (invalid
+	 * number format), not 3.  An explicit reject keeps its own cause. */
+	bool overlap_timeout;
+	/* Wall ns the incoming leg began (a SETUP before its digits were
+	 * collected): the CDR's start.  0: when the call is made. */
+	uint64_t t_begin;	/* RFC 3578: the called number may still grow; the incoming leg reports
+	 * its next digits with call_leg_digits(). */
+	bool overlap_open;
 };
 
 /* What the FSM asks of a leg.  Each returns 0 or an errno; an outgoing leg
@@ -89,6 +98,7 @@ struct call_leg {
 	 * or NULL; the call gives it back when the leg is finished. */
 	struct call_limit *limit;
 	bool limit_out;
+	struct call_leg *next_retired; /* the call's: outgoing legs it is done with */
 };
 
 /* Media: the gateway joins or parts the legs' audio. */
@@ -142,6 +152,13 @@ void call_leg_released(struct call_leg *leg, unsigned cause, unsigned status);
  * cause the status maps to, as RFC 3263 §4.3 moves on to the next server
  * in the same two cases. */
 void call_leg_unreachable(struct call_leg *leg, unsigned status);
+/* Overlap dialling into SIP, RFC 3578 (a call made with overlap_open): the
+ * incoming leg's called number grew by `digits`; `final` when no more will
+ * come (Sending Complete, a digit map, T302).  While the call is still
+ * being set up, a pending INVITE is cancelled and the call routed again
+ * with the longer number; after a 484 the call waits for more digits, and
+ * clears with 28 once they are final.  Ignored once the far end rings. */
+void call_leg_digits(struct call_leg *in, const char *digits, bool final);
 
 /* Clear the call from outside (strowger-ctl hangup, shutdown, a span
  * taken down): both legs get `cause`. */

@@ -21,6 +21,9 @@
  *                            pair from the cause table.
  * Congestion (34 38 41 42 44 47) before alerting tries the next destination;
  * so does an unreachable SIP destination (timeout, transport error).
+ * Overlap dialling into SIP (RFC 3578): while the incoming number may still
+ * grow, a 484 (28) leaves the call in CALLING without an outgoing leg until
+ * call_leg_digits() brings more digits (call.c).
  * No answer within T_NA: cause 19 after alerting (→ 480), else 18 (→ 408).
  */
 #include <errno.h>
@@ -38,6 +41,12 @@ static void out_released(struct call *call, const struct call_evd *d)
 {
 	unsigned cause = d->cause, status = d->status;
 	call_cause_complete(call, &cause, &status);
+	if (call->fi.state == CS_CALLING && call->in_open && (status == 484 || cause == 28)) {
+		/* RFC 3578: address incomplete; the next digits try again. */
+		LOGN(LC_CALL, fsm_obj(&call->fi), "address incomplete: waiting for digits");
+		call_out_retire(call);
+		return;
+	}
 	if (call->fi.state == CS_CALLING && (call_cause_is_congestion(cause) || d->unreachable) &&
 	    call->next_dest < call->route.n_dest) {
 		LOGN(LC_CALL, fsm_obj(&call->fi), "cause %u%s: trying the next destination", cause,

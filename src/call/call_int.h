@@ -34,8 +34,8 @@ struct call {
 	const struct call_env *env;
 	struct route_set *routes;       /* this call's own reference */
 	struct call_leg *in, *out;
-	struct call_leg *dead[ROUTE_DEST_MAX]; /* outgoing legs that failed over */
-	unsigned n_dead;
+	struct call_leg *retired;       /* outgoing legs done with (failover, RFC 3578) */
+	bool in_open;                   /* RFC 3578: the called number may grow */
 	struct route_result route;
 	unsigned next_dest;
 	struct call_setup s_in, s_out;  /* numbers before and after mapping */
@@ -55,6 +55,8 @@ void call_leg_release(struct call_leg *leg, unsigned cause, unsigned status);
 /* Set up the next destination; on running out, release the incoming leg
  * and end the call.  `cause` is what the last attempt ended with. */
 void call_out_next(struct call *call, unsigned cause);
+/* The outgoing leg is finished with: keep it until the call is freed. */
+void call_out_retire(struct call *call);
 void call_media(struct call *call, enum call_media what);
 /* Fill in whichever of cause and status is missing, via the cause table. */
 void call_cause_complete(const struct call *call, unsigned *cause, unsigned *status);

@@ -9,6 +9,29 @@
  *   CONNECT                → call_leg_answer()
  *   DISCONNECT/RELEASE     → call_leg_released(cause)
  *
+ * Overlap receiving (Q.931 §5.2.4), on a span with `overlap` on: a SETUP
+ * without Sending Complete makes no call yet.  The leg collects the called
+ * number from INFORMATION messages (the controller answers the SETUP with
+ * SETUP ACKNOWLEDGE and runs T302) and makes the call en bloc when
+ *   - Sending Complete arrives, or
+ *   - the span's digit map ([digits NAME] of the dial plan) says the number
+ *     is complete, or
+ *   - T302 runs out: the call is routed with what was dialled, and a number
+ *     no rule routes is cleared with 28 (invalid number format, Q.850).
+ * A number the digit map can never complete is cleared with 28 at once.
+ * Making the call sends CALL PROCEEDING (§5.2.5.2), which stops T302.
+ * With `rfc3578` on the span, the call is made at the SETUP instead (an
+ * INVITE with the digits so far) and each later digit goes to the call
+ * (call_leg_digits: a new INVITE, RFC 3578); CALL PROCEEDING waits until
+ * the number is final (Sending Complete, digit map, T302) or the far end
+ * rings.
+ *
+ * Hunting (outgoing): the spans of the group are tried in the policy's
+ * order.  A span that is down or full is skipped at once; a span whose far
+ * end clears the call with a congestion cause (34, 38, 41, 42, 44, 47)
+ * before ALERTING, PROGRESS or CONNECT hands the call to the next span, so
+ * the call layer sees a failure only when every span of the group failed.
+ *
  * Numbers: ISDN carries no '+'; an E.164 number in international form is
  * digits with TON international and NPI ISDN (Q.931 §4.5.10).
  */
@@ -29,12 +52,15 @@ struct leg_isdn {
 	enum route_policy policy;
 	struct isdn_call *ic;       /* NULL once the call is gone */
 	int chan;
-	/* Outgoing: the hunt, kept so that a congestion release before the far
-	 * end rings moves the call to the group's next span. */
-	struct isdn_call_prm prm;
-	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS];
-	unsigned n_order, next;
-	bool rung;                  /* ALERTING, PROGRESS or CONNECT seen */
+	bool collecting;            /* overlap receiving: no call made yet */
+	bool more;                  /* RFC 3578: the call is made, digits still come */
+	bool proceeding_due;        /* RFC 3578: CALL PROCEEDING once the number is final */
+	bool reached;               /* outgoing: ALERTING, PROGRESS or CONNECT came */
+	struct isdn_call_prm prm;   /* outgoing: the SETUP, for the next span */
+	struct leg_isdn_span *order[LEG_ISDN_GROUP_SPANS]; /* hunt order */
+	unsigned n_order, next;     /* spans in it; the next to try */
+	struct le le;               /* in span->collecting while collecting */
+	struct call_setup in;       /* incoming: the numbers, as collected so far */
 };
 
 static struct leg_isdn *leg_of(struct call_leg *leg)
@@ -97,8 +123,9 @@ static unsigned hunt_order(struct leg_isdn *l, struct leg_isdn_span **out)
 	return n;
 }
 
-/* Place the call on the next span of the hunt that takes it. */
-static int hunt_on(struct leg_isdn *l)
+/* Place the call on the next span of the hunt order that takes it.  A
+ * span that is down or full: the next one may carry it. */
+static int hunt_next(struct leg_isdn *l)
 {
 	int rc = EBUSY;
 	while (l->next < l->n_order) {
@@ -119,7 +146,7 @@ static int hunt_on(struct leg_isdn *l)
 		if (rc != EBUSY && rc != ENOTCONN)
 			break;
 	}
-	return rc == ENOTCONN ? EAGAIN : rc; /* every span down: cause 41 */
+	return rc;
 }
 
 static int l_setup(struct call_leg *leg, const struct call_setup *s)
@@ -132,30 +159,39 @@ static int l_setup(struct call_leg *leg, const struct call_setup *s)
 	l->prm.redirect_reason = s->redirect_reason;
 	l->n_order = hunt_order(l, l->order);
 	l->next = 0;
-	return hunt_on(l);
+	int rc = hunt_next(l);
+	return rc == ENOTCONN ? EAGAIN : rc; /* every span down: cause 41 */
 }
 
 static int l_proceeding(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	if (l->more) { /* still in overlap receiving: T302 runs on */
+		l->proceeding_due = true;
+		return 0;
+	}
 	return l->ic ? isdn_call_proceeding(l->ic, false) : ENOTCONN;
 }
 
+/* The far end rings or answers: the number was evidently complete. */
 static int l_alerting(struct call_leg *leg, bool inband)
 {
 	struct leg_isdn *l = leg_of(leg);
+	l->more = l->proceeding_due = false;
 	return l->ic ? isdn_call_alert(l->ic, inband) : ENOTCONN;
 }
 
 static int l_progress(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	l->more = l->proceeding_due = false;
 	return l->ic ? isdn_call_progress(l->ic, true) : ENOTCONN;
 }
 
 static int l_answer(struct call_leg *leg)
 {
 	struct leg_isdn *l = leg_of(leg);
+	l->more = l->proceeding_due = false;
 	return l->ic ? isdn_call_answer(l->ic) : ENOTCONN;
 }
 
@@ -236,6 +272,97 @@ int leg_isdn_create(struct leg_isdn_group *g, enum route_policy policy, struct c
 
 /* --- Q.931 events from the controller ----------------------------------- */
 
+static void collect_stop(struct leg_isdn *l)
+{
+	l->collecting = false;
+	list_unlink(&l->le);
+}
+
+/* Make the call for an incoming leg (its numbers are complete, or as
+ * complete as they will get). */
+static void incoming_start(struct leg_isdn *l)
+{
+	collect_stop(l);
+	if (call_incoming(l->span->env, &l->leg, &l->in)) {
+		call_leg_limit_drop(&l->leg);
+		l_release(&l->leg, 47, 0); /* resource unavailable */
+		free(l);
+	}
+}
+
+/* Overlap receiving ends without a call: clear the ISDN call and forget. */
+static void collect_fail(struct leg_isdn *l, unsigned cause)
+{
+	LOGN(LC_CALL, isdn_ctrl_name(l->span->ctrl), "overlap: called %s refused, cause %u",
+	     l->in.called.digits, cause);
+	collect_stop(l);
+	call_leg_limit_drop(&l->leg);
+	l_release(&l->leg, cause, 0);
+	free(l);
+}
+
+/* What the span's digit map says of the number so far (incomplete when
+ * there is no map). */
+static enum route_digits digits_check(const struct leg_isdn *l)
+{
+	const struct leg_isdn_span *sp = l->span;
+	enum route_digits res = ROUTE_DIGITS_INCOMPLETE;
+	if (sp->digitmap[0] && sp->env->routes &&
+	    route_digits_check(sp->env->routes, sp->digitmap, l->in.called.digits, &res))
+		res = ROUTE_DIGITS_INCOMPLETE; /* no such map (checked at load): wait */
+	return res;
+}
+
+/* More digits arrived (or none: the SETUP itself): dial now, wait, or give
+ * up.  `complete`: Sending Complete; `timeout`: T302 ran out. */
+static void collect_decide(struct leg_isdn *l, bool complete, bool timeout)
+{
+	enum route_digits res = complete || timeout ? ROUTE_DIGITS_COMPLETE : digits_check(l);
+	if (res == ROUTE_DIGITS_INVALID) {
+		collect_fail(l, 28);
+		return;
+	}
+	if (res == ROUTE_DIGITS_COMPLETE) {
+		/* After T302 the number may be short: no route means 28. */
+		l->in.overlap_timeout = timeout;
+		incoming_start(l);
+	}
+}
+
+/* RFC 3578: make the call now with the digits so far. */
+static void overlap_start(struct leg_isdn *l)
+{
+	enum route_digits res = digits_check(l);
+	if (res == ROUTE_DIGITS_INVALID) {
+		collect_fail(l, 28);
+		return;
+	}
+	l->more = res != ROUTE_DIGITS_COMPLETE;
+	l->in.overlap_open = l->more;
+	incoming_start(l);
+}
+
+/* RFC 3578: digits for a call already made. */
+static void overlap_more(struct leg_isdn *l, const char *digits, bool complete, bool timeout)
+{
+	struct call *call = l->leg.call;
+	enum route_digits res = complete || timeout ? ROUTE_DIGITS_COMPLETE : digits_check(l);
+	if (res == ROUTE_DIGITS_INVALID) {
+		call_hangup(call, 28);
+		return;
+	}
+	bool final = res == ROUTE_DIGITS_COMPLETE;
+	if (final)
+		l->more = false;
+	call_leg_digits(&l->leg, digits, final);
+	/* Still up and still waiting for the far end: the caller is told the
+	 * number is complete (Q.931 §5.2.4), which also stops T302. */
+	if (final && l->ic && l->proceeding_due) {
+		l->proceeding_due = false;
+		isdn_call_proceeding(l->ic, false);
+	}
+}
+
 static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void *arg)
 {
 	struct leg_isdn_span *sp = arg;
@@ -258,16 +385,51 @@ static void on_incoming(struct isdn_call *ic, const struct isdn_setup *su, void 
 	l->span = sp;
 	l->chan = isdn_call_chan(ic);
 	isdn_call_set_priv(ic, l);
-	struct call_setup s = { .span = sp->number, .redirect_reason = su->redirect_reason };
-	party_from_isdn(&s.called, &su->called);
-	party_from_isdn(&s.calling, &su->calling);
-	party_from_isdn(&s.redirecting, &su->redirecting);
-	memcpy(s.group, sp->group, sizeof(s.group));
-	if (call_incoming(sp->env, &l->leg, &s)) {
-		call_leg_limit_drop(&l->leg);
-		l_release(&l->leg, 47, 0); /* resource unavailable */
-		free(l);
+	struct call_setup *s = &l->in;
+	*s = (struct call_setup){ .span = sp->number, .redirect_reason = su->redirect_reason,
+				  .t_begin = clk_wall(loop_clock(sp->env->loop)) };
+	party_from_isdn(&s->called, &su->called);
+	party_from_isdn(&s->calling, &su->calling);
+	party_from_isdn(&s->redirecting, &su->redirecting);
+	memcpy(s->group, sp->group, sizeof(s->group));
+	if (sp->overlap && !su->complete && sp->rfc3578) {
+		overlap_start(l);
+		return;
 	}
+	if (sp->overlap && !su->complete) {
+		/* Returning without an answer: the controller sends SETUP ACK. */
+		l->collecting = true;
+		if (!sp->collecting.next)
+			list_init(&sp->collecting);
+		list_append(&sp->collecting, &l->le);
+		collect_decide(l, false, false);
+		return;
+	}
+	incoming_start(l);
+}
+
+static void on_digits(struct isdn_call *ic, const char *digits, bool complete, bool timeout,
+		      void *arg)
+{
+	struct leg_isdn *l = isdn_call_priv(ic);
+	(void)arg;
+	if (!l || (!l->collecting && !l->more))
+		return; /* INFORMATION after the number was complete: nothing to add */
+	struct call_party *called = &l->in.called;
+	size_t have = strlen(called->digits), more = strlen(digits);
+	if (have + more > ROUTE_NUM_MAX) {
+		if (l->more)
+			call_hangup(l->leg.call, 28);
+		else
+			collect_fail(l, 28);
+		return;
+	}
+	memcpy(called->digits + have, digits, more + 1);
+	called->present = called->digits[0] != '\0';
+	if (l->more)
+		overlap_more(l, digits, complete, timeout);
+	else
+		collect_decide(l, complete, timeout);
 }
 
 static void on_progress(struct isdn_call *ic, enum isdn_prog_kind kind, uint8_t pi, void *arg)
@@ -278,15 +440,16 @@ static void on_progress(struct isdn_call *ic, enum isdn_prog_kind kind, uint8_t 
 		return;
 	/* Q.931 §4.5.23: 1 not end-to-end ISDN, 8 in-band information. */
 	bool inband = pi == 1 || pi == 8;
-	l->rung |= kind == ISDN_PROG_ALERTING || (kind == ISDN_PROG_PROGRESS && inband);
 	switch (kind) {
 	case ISDN_PROG_PROCEEDING:
 		call_leg_proceeding(&l->leg);
 		break;
 	case ISDN_PROG_ALERTING:
+		l->reached = true;
 		call_leg_alerting(&l->leg, inband);
 		break;
 	case ISDN_PROG_PROGRESS:
+		l->reached = l->reached || inband;
 		if (inband)
 			call_leg_progress(&l->leg);
 		break;
@@ -301,7 +464,7 @@ static void on_answer(struct isdn_call *ic, void *arg)
 	(void)arg;
 	if (!l)
 		return;
-	l->rung = true;
+	l->reached = true;
 	call_leg_answer(&l->leg);
 }
 
@@ -313,17 +476,40 @@ static void on_hangup(struct isdn_call *ic, unsigned cause, unsigned location, v
 	if (!l)
 		return;
 	l->ic = NULL; /* libpri frees it once this returns */
-	/* Congestion before the far end rang: the group's next span may carry
-	 * the call (issue 7: hunt groups fail over on 34 38 41 42 44 47); the
-	 * call hears only if none does. */
-	if (l->group && !l->rung && call_cause_is_congestion(cause) && l->next < l->n_order) {
-		LOGN(LC_CALL, isdn_ctrl_name(l->span->ctrl), "span %u: cause %u, hunting on",
-		     l->span->number, cause);
+	if (l->collecting) { /* the caller gave up while dialling: no call yet */
+		collect_stop(l);
 		call_leg_limit_drop(&l->leg);
-		if (!hunt_on(l))
+		free(l);
+		return;
+	}
+	if (l->group && !l->reached && call_cause_is_congestion(cause) && l->next < l->n_order) {
+		unsigned from = l->span->number;
+		if (!hunt_next(l)) {
+			LOGN(LC_CALL, isdn_ctrl_name(l->span->ctrl),
+			     "span %u: cause %u, the call goes on span %u", from, cause,
+			     l->span->number);
 			return;
+		}
 	}
 	call_leg_released(&l->leg, cause, 0);
+}
+
+void leg_isdn_span_drop(struct leg_isdn_span *sp, unsigned cause)
+{
+	struct le *e, *n;
+	if (!sp->collecting.next)
+		return;
+	list_for_each_safe(&sp->collecting, e, n) {
+		struct leg_isdn *l = container_of(e, struct leg_isdn, le);
+		if (cause) {
+			collect_fail(l, cause);
+			continue;
+		}
+		collect_stop(l);
+		call_leg_limit_drop(&l->leg);
+		isdn_call_set_priv(l->ic, NULL);
+		free(l);
+	}
 }
 
 static void on_link(struct isdn_ctrl *ctrl, bool up, void *arg)
@@ -335,6 +521,7 @@ static void on_link(struct isdn_ctrl *ctrl, bool up, void *arg)
 
 const struct isdn_handlers leg_isdn_handlers = {
 	.incoming = on_incoming,
+	.digits = on_digits,
 	.progress = on_progress,
 	.answer = on_answer,
 	.hangup = on_hangup,

@@ -13,13 +13,15 @@
  * counts as full both ways: an outgoing call hunts on, an incoming SETUP
  * is refused with cause 34 or 42 (call_limit_cause).  A span whose far end
  * releases the call with a congestion cause (34 38 41 42 44 47) before it
- * rings passes it to the group's next span; only when none is left does
- * the call hear of it (and try its route's next destination).
+ * rings (ALERTING, PROGRESS with in-band information, CONNECT) passes it to
+ * the group's next span; only when none is left does the call hear of it
+ * (and try its route's next destination).
  */
 #ifndef STROWGER_CALL_LEG_ISDN_H
 #define STROWGER_CALL_LEG_ISDN_H
 
 #include "call/call.h"
+#include "core/list.h"
 #include "pstn/isdn.h"
 
 #define LEG_ISDN_GROUP_SPANS 16
@@ -31,6 +33,13 @@ struct leg_isdn_span {
 	char group[ROUTE_NAME_MAX];    /* the group it belongs to, for routing */
 	bool accepting;                /* false while shutting down: new calls get 42 */
 	struct call_limit *limit;      /* max_calls/max_cps (call/limit.h), or NULL */
+	bool overlap;                  /* overlap receiving: collect digits (leg_isdn.c) */
+	char digitmap[ROUTE_NAME_MAX]; /* the dial plan's digit map saying when a
+	                                * collected number is complete, or "" */
+	bool rfc3578;                  /* overlap into SIP as RFC 3578 (an INVITE at
+	                                * once, again per digit), not en bloc */
+	struct le collecting;          /* legs still collecting digits (no call yet);
+	                                * zeroed or list_init()ed */
 };
 
 struct leg_isdn_group {
@@ -41,6 +50,12 @@ struct leg_isdn_group {
 };
 
 extern const struct isdn_handlers leg_isdn_handlers;
+
+/* Clear the incoming calls still collecting digits (no call owns them
+ * yet) with `cause`: 42 when the gateway stops taking calls.  0: forget
+ * them without a word, before the span's controller is freed (it frees
+ * its ISDN calls silently). */
+void leg_isdn_span_drop(struct leg_isdn_span *sp, unsigned cause);
 
 /* Is `leg` an ISDN leg?  Then where its B-channel is: span number and
  * Q.931 channel (0 before one is chosen). */

@@ -270,8 +270,10 @@ static void h_answer(struct isdn_call *call, void *arg)
 	struct isdn_simsw *sw = arg;
 	struct sw_run *r = isdn_call_priv(call);
 	sw_note(sw, "rx answer chan %d", isdn_call_chan(call));
-	if (r)
+	if (r) {
+		loop_timer_cancel(sw->loop, &r->tmr); /* answered: not abandoned */
 		run_step(r);
+	}
 }
 
 static void h_hangup(struct isdn_call *call, unsigned cause, unsigned loc, void *arg)
@@ -300,6 +302,17 @@ static const struct isdn_handlers sw_handlers = {
     .link = h_link,
 };
 
+/* A caller who gives up before an answer (`call ... abandon DURATION`). */
+static void run_abandon(void *arg)
+{
+	struct sw_run *r = arg;
+	sw_note(r->sw, "tx hangup 16 (abandoned)");
+	isdn_call_set_priv(r->call, NULL);
+	isdn_call_hangup(r->call, 16);
+	r->call = NULL;
+	run_free(r);
+}
+
 static void place_fired(void *arg)
 {
 	struct sw_timer *t = arg;
@@ -318,6 +331,8 @@ static void place_fired(void *arg)
 	r->call = call;
 	r->overlap = t->pl->overlap;
 	isdn_call_set_priv(call, r);
+	if (t->pl->abandon)
+		loop_timer_start(sw->loop, &r->tmr, t->pl->abandon, run_abandon, r);
 }
 
 static void sw_destroy(void *data)

@@ -38,6 +38,8 @@
  *   overlap DIGITS         send NUMBER in the SETUP, DIGITS in INFORMATION
  *                          once the gateway sends SETUP ACKNOWLEDGE
  *   at DURATION            when, after the script starts (default 0)
+ *   abandon DURATION       the caller gives up (DISCONNECT 16) if the call
+ *                          is not answered within DURATION of its SETUP
  * and `then ACTION...` runs once the gateway answers (typically
  * "then wait 10s hangup 16").
  *

@@ -51,6 +51,7 @@ struct sw_place {
 	struct isdn_call_prm prm;
 	char overlap[ISDN_NUM_MAX + 1];
 	uint64_t at;
+	uint64_t abandon; /* hang up (16) if not answered by then; 0: never */
 	struct sw_prog then;
 };
 

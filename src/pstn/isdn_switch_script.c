@@ -216,6 +216,9 @@ static int call_option(struct sw_place *pl, const char *k, const char *v, const 
 	} else if (!strcmp(k, "at")) {
 		if (conf_parse_duration(v, &pl->at))
 			return EINVAL;
+	} else if (!strcmp(k, "abandon")) {
+		if (conf_parse_duration(v, &pl->abandon) || !pl->abandon)
+			return EINVAL;
 	} else {
 		*why = "unknown call option";
 		return EINVAL;

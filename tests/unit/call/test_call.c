@@ -196,10 +196,13 @@ static void teardown(void)
 
 TestSuite(call, .init = setup, .fini = teardown);
 
+static bool overlap_open; /* the next incoming() call: RFC 3578, digits follow */
+
 static struct call_leg *incoming(enum call_side side, const char *called, const char *calling)
 {
 	in_leg = fake_new("in", side);
-	struct call_setup s = { 0 };
+	struct call_setup s = { .overlap_open = overlap_open };
+	overlap_open = false;
 	snprintf(s.called.digits, sizeof(s.called.digits), "%s", called);
 	s.called.present = true;
 	snprintf(s.calling.digits, sizeof(s.calling.digits), "%s", calling);
@@ -482,4 +485,42 @@ Test(call, legs_give_back_their_places)
 	loop_run_for(loop, NS_PER_MS);
 	cr_assert_eq(lim->total[0] + lim->total[1], 3);
 	mem_deref(lim);
+}
+
+/* RFC 3578 overlap into SIP: each digit cancels the pending INVITE for a
+ * new one; a 484 waits for the next digit; digits after the far end rang
+ * change nothing. */
+Test(call, rfc3578_an_attempt_per_digit)
+{
+	overlap_open = true;
+	struct call_leg *in = incoming(CALL_SIDE_PSTN, "1", "2001");
+	call_leg_digits(in, "2", false);
+	call_leg_released(OUT(1), 0, 484);
+	cr_assert_str_eq(call_state(in->call), "CALLING", "waiting for digits");
+	call_leg_digits(in, "3", true);
+	call_leg_alerting(OUT(2), false);
+	call_leg_digits(in, "4", true);
+	call_leg_released(in, 16, 0);
+	cr_assert_str_eq(trail, "in:proceeding itsp:setup(1) itsp:release(16,0) itsp:setup(12) "
+				"itsp:setup(123) media:ringback-on in:alerting(inband) "
+				"itsp:release(16,0) media:ringback-off media:stop ended ");
+	cr_assert_str_eq(last_cdr.called_in, "123");
+}
+
+/* A 484 and then the last digit (T302): cleared with 28; a number that
+ * grows past ROUTE_NUM_MAX likewise. */
+Test(call, rfc3578_484_then_final_is_28)
+{
+	overlap_open = true;
+	struct call_leg *in = incoming(CALL_SIDE_PSTN, "1", "2001");
+	call_leg_released(OUT(0), 0, 484);
+	call_leg_digits(in, "", true);
+	cr_assert_str_eq(trail, "in:proceeding itsp:setup(1) in:release(28,484) ended ");
+	trail[0] = '\0';
+	n_outs = 0;
+	overlap_open = true;
+	in = incoming(CALL_SIDE_PSTN, "1", "2001");
+	call_leg_digits(in, "234567890123456789012345678901234", false);
+	cr_assert(strstr(trail, "in:release(28,484)"), "%s", trail);
+	loop_run_for(loop, NS_PER_MS); /* the first call's deferred free */
 }

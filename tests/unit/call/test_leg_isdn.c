@@ -261,7 +261,7 @@ Test(leg_isdn, congestion_before_ringing_hunts_to_the_next_span)
 	cr_assert(sw_has(2, "rx setup 2001234"), "%s", isdn_simsw_log(sw[2]));
 	cr_assert(sw_has(0, "rx answer"), "%s", isdn_simsw_log(sw[0]));
 	cr_assert_not(sw_has(0, "rx hangup 34"), "%s", isdn_simsw_log(sw[0]));
-	cr_assert(log_capture_has("span 2: cause 34, hunting on"), "%s", log_capture_text());
+	cr_assert(log_capture_has("span 2: cause 34, the call goes on span 3"), "%s", log_capture_text());
 	loop_run_for(loop, 3 * NS_PER_S);
 	cr_assert_eq(last.span, 3);
 	cr_assert_eq(last.q850_cause, 16);

@@ -464,3 +464,36 @@ Test(gwconf, sip_tls_files_checked)
 		  diag.text);
 	tls_fx_remove(&fx);
 }
+
+/* [span N] digitmap: it names a [digits] map of the loaded dial plan, and
+ * needs overlap receiving on the span; so does overlap_sip = rfc3578. */
+Test(gwconf, span_digitmap_is_checked_against_the_dial_plan)
+{
+	char mp[300];
+	snprintf(mp, sizeof(mp), "%s/plan.map", dir);
+	FILE *f = fopen(mp, "w");
+	cr_assert_not_null(f);
+	fputs("[group g]\n[rule all]\nroute group g\n[digits ext]\ncomplete ^1[0-9]{3}$\n", f);
+	fclose(f);
+	struct sg_config *cfg = NULL;
+	write_conf("[mapping]\ndialplan = plan.map\n"
+		   "[span 1]\nswitchtype = euroisdn_e1\ngroup = g\noverlap = yes\ndigitmap = ext\n"
+		   "overlap_sip = rfc3578\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_str_eq(cfg->spans[0].digitmap, "ext");
+	cr_assert_eq(cfg->spans[0].overlap_sip, SG_OVERLAP_RFC3578);
+	cfg = mem_deref(cfg);
+	write_conf("[mapping]\ndialplan = plan.map\n"
+		   "[span 1]\nswitchtype = euroisdn_e1\ngroup = g\noverlap = yes\ndigitmap = uk\n"
+		   "[span 2]\nswitchtype = euroisdn_e1\ngroup = g\ndigitmap = ext\n"
+		   "[span 3]\nswitchtype = euroisdn_e1\ngroup = g\noverlap_sip = rfc3578\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert_null(cfg);
+	cr_assert(conf_diag_has(&diag, "[span 1] digitmap = uk: the dial plan has no [digits uk]"),
+		  "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "[span 2] digitmap = ext needs overlap = yes"), "%s",
+		  diag.text);
+	cr_assert(conf_diag_has(&diag, "[span 3] overlap_sip = rfc3578 needs overlap = yes"), "%s",
+		  diag.text);
+	unlink(mp);
+}

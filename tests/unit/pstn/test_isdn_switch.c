@@ -58,6 +58,7 @@ Test(isdn_switch, script_errors_name_the_line)
 	    {"call\n", "x:1: call needs a called number"},
 	    {"call 200 pres secret\n", "x:1: bad value"},
 	    {"call 200 colour red\n", "x:1: unknown call option"},
+	    {"call 200 abandon 0\n", "x:1: bad value"},
 	    {"call 200 from\n", "x:1: call option without its value"},
 	    {"\n\n# fine\non 1 collect 99\n", "x:4: collect needs"},
 	    {"on 1 answer tone beep\n", "x:1: unknown tone"},
@@ -186,6 +187,30 @@ Test(isdn_switch, places_calls_with_numbers_and_presentation)
 	isdn_call_hangup(GW->call, 16);
 	b2b_run(&b, 100 * MS);
 	cr_assert(sw_has("tx information 45"), "%s", isdn_simsw_log(b.simsw));
+}
+
+/* `abandon`: the caller hangs up (16) if no answer comes in time, and
+ * not once one came. */
+Test(isdn_switch, placed_call_abandoned_unless_answered)
+{
+	b2b_start_switch(&b, "call 200 from 100 abandon 3s at 1s\n"
+			     "call 300 from 100 abandon 3s at 10s\n");
+	GW->mode = B2B_NOTHING;
+	b2b_run(&b, 2 * NS_PER_S);
+	cr_assert_eq(GW->incomings, 1);
+	isdn_call_alert(GW->call, false);
+	b2b_run(&b, NS_PER_S);
+	cr_assert_eq(GW->last_cause, 0, "not before 3 s: %s", GW->log);
+	b2b_run(&b, 2 * NS_PER_S);
+	cr_assert_eq(GW->last_cause, 16, "%s", GW->log);
+	cr_assert(sw_has("tx hangup 16 (abandoned)"), "%s", isdn_simsw_log(b.simsw));
+	b2b_run(&b, 7 * NS_PER_S);
+	cr_assert_eq(GW->incomings, 2);
+	isdn_call_answer(GW->call);
+	b2b_run(&b, 5 * NS_PER_S);
+	cr_assert_str_eq(isdn_call_state(GW->call), "ACTIVE", "answered: not abandoned");
+	isdn_call_hangup(GW->call, 16);
+	b2b_run(&b, 100 * MS);
 }
 
 Test(isdn_switch, script_from_a_file)
