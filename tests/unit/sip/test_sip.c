@@ -311,6 +311,44 @@ Test(sip, rfc2543_peer_without_magic_cookie)
 	cr_assert_eq(sip_stack_txn_count(stack), 1, "matched by RFC 2543 rules");
 }
 
+/* RFC 3261 §20.8: the Call-ID is compared whole.  Two RFC 2543 requests
+ * that differ only after the '@' are two transactions (the index once
+ * kept only the part before it, and took the second for a retransmission). */
+Test(sip, rfc2543_call_ids_differing_after_at_are_different)
+{
+	static const char *const hosts[] = {"host-a", "host-b"};
+	char tag[2][64];
+
+	for (int i = 0; i < 2; i++) {
+		psend("INVITE sip:b@127.0.0.1:$S SIP/2.0\r\n"
+		      "Via: SIP/2.0/UDP 127.0.0.1:$P\r\n"
+		      "From: <sip:a@127.0.0.1>;tag=ft1\r\nTo: <sip:b@127.0.0.1>\r\n"
+		      "Call-ID: old-2@%s\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+		      "Contact: <sip:a@127.0.0.1:$P>\r\nContent-Type: application/sdp\r\n"
+		      "Content-Length: %zu\r\n\r\n%s",
+		      hosts[i], strlen(sdp), sdp);
+		expect_status(180);
+		expect_status(200);
+		cr_assert(strstr(rx, hosts[i]), "answer to the right call: %s", rx);
+		snprintf(tag[i], sizeof(tag[i]), "%s", to_tag());
+	}
+	cr_assert_eq(n_invite, 2, "two calls, not a retransmission");
+	for (int i = 0; i < 2; i++) {
+		static const char *const m[] = {"ACK", "BYE"};
+
+		for (int k = 0; k < 2; k++)
+			psend("%s sip:b@127.0.0.1:$S SIP/2.0\r\n"
+			      "Via: SIP/2.0/UDP 127.0.0.1:$P\r\n"
+			      "From: <sip:a@127.0.0.1>;tag=ft1\r\nTo: <sip:b@127.0.0.1>;tag=%s\r\n"
+			      "Call-ID: old-2@%s\r\nCSeq: %d %s\r\nMax-Forwards: 70\r\n"
+			      "Content-Length: 0\r\n\r\n",
+			      m[k], tag[i], hosts[i], k + 1, m[k]);
+		expect_status(200);
+	}
+	cr_assert_eq(n_established, 2);
+	cr_assert_eq(n_terminated, 2);
+}
+
 Test(sip, tcp_oversize_gets_513_and_stream_closes)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(tport)};
