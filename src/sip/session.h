@@ -33,6 +33,7 @@ struct sip_sess {
 	struct sip_stack *s;
 	enum sip_sess_state state;
 	bool uac, cancelled, reinvite;
+	bool got_1xx, cancel_held; /* UAC: §9.1, CANCEL waits for a provisional */
 	struct sip_dlg *dlg;
 	struct sip_txn *ist, *ict, *nict; /* referenced */
 	osip_message_t *invite;		  /* UAC: our INVITE */

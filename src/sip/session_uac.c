@@ -2,6 +2,10 @@
 /*
  * sip/session_uac: our side calls (RFC 3261 §13.2): INVITE, ACK for 2xx
  * (kept and sent again for each retransmitted 2xx), CANCEL (§9.1), BYE.
+ *
+ * CANCEL before any provisional response is held (§9.1: it must not be sent
+ * then): the first 1xx sends it; a final response first means it is never
+ * sent (a 2xx is ACKed and followed by BYE, §15); Timer B ends the call.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -104,6 +108,8 @@ static void uac_2xx(struct sip_sess *ss, osip_message_t *resp)
 	sip_sess_emit(ss, SIP_EV_ANSWERED, (uint16_t)resp->status_code, resp);
 }
 
+static int cancel_send(struct sip_sess *ss);
+
 static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
 {
 	struct sip_sess *ss = arg;
@@ -112,7 +118,15 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 	if (!ss->s)
 		return;
 	mem_ref(ss);
-	if (status < 200) {
+	bool held = ss->cancel_held;
+
+	ss->cancel_held = false; /* sent now, or (final response) never */
+	if (status < 200)
+		ss->got_1xx = true;
+	if (status < 200 && held) {
+		if (cancel_send(ss)) /* cannot even build it: give up the call */
+			sip_sess_end(ss, 500, NULL);
+	} else if (status < 200) {
 		/* Every provisional: a 183 with SDP after a 180 brings early
 		 * media (RFC 3666 §2.1: PROGRESS with in-band information). */
 		if (status > 100 &&
@@ -255,17 +269,13 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 }
 
 /* §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via. */
-int sip_sess_cancel(struct sip_sess *ss)
+static int cancel_send(struct sip_sess *ss)
 {
 	osip_message_t *c;
 	osip_via_t *via;
 	char buf[32];
-	int err;
+	int err = sip_oerr(osip_message_init(&c));
 
-	if (!ss->s || !ss->uac || ss->cancelled ||
-	    (ss->state != SIP_SESS_CALLING && ss->state != SIP_SESS_EARLY))
-		return EPROTO;
-	err = sip_oerr(osip_message_init(&c));
 	if (err)
 		return err;
 	osip_message_set_method(c, osip_strdup("CANCEL"));
@@ -293,6 +303,23 @@ int sip_sess_cancel(struct sip_sess *ss)
 		osip_message_free(c);
 		return err;
 	}
-	ss->cancelled = true;
 	return sip_txn_request(NULL, ss->s->txl, c, &ss->peer, NULL, NULL);
+}
+
+int sip_sess_cancel(struct sip_sess *ss)
+{
+	int err;
+
+	if (!ss->s || !ss->uac || ss->cancelled ||
+	    (ss->state != SIP_SESS_CALLING && ss->state != SIP_SESS_EARLY))
+		return EPROTO;
+	if (!ss->got_1xx) { /* §9.1: wait for a provisional response */
+		ss->cancelled = ss->cancel_held = true;
+		LOGD(LC_SIP, ss->name, "CANCEL held until a provisional response");
+		return 0;
+	}
+	err = cancel_send(ss);
+	if (!err)
+		ss->cancelled = true;
+	return err;
 }
