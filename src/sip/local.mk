@@ -4,7 +4,7 @@
 src_libstrowger_a_SOURCES += \
 	src/sip/transport.c src/sip/transport_udp.c src/sip/transport_tcp.c \
 	src/sip/msg.c src/sip/msg_check.c src/sip/osip_pool.c \
-	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c \
+	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c src/sip/txn_merge.c \
 	src/sip/dialog.c src/sip/session.c src/sip/session_uac.c src/sip/stack.c \
 	src/sip/sdp.c
 noinst_HEADERS += \

@@ -404,7 +404,9 @@ void sip_sess_rx_request(struct sip_stack *s, struct sip_txn *t, osip_message_t 
 		mem_deref(ss);
 		return;
 	}
-	if (sip_msg_is(req, "INVITE"))
+	if (sip_txn_merged(t))
+		sip_stack_reply(s, t, 482, NULL, NULL); /* §8.2.2.2: merged request */
+	else if (sip_msg_is(req, "INVITE"))
 		uas_invite(s, t, req);
 	else if (sip_msg_is(req, "CANCEL"))
 		uas_cancel(s, t, req);

@@ -89,7 +89,9 @@ static void txn_destroy(void *data)
 		osip_transaction_set_reserved1(t->tr, NULL);
 		osip_transaction_free2(t->tr);
 	}
+	sip_txn_merge_unlink(t);
 	free(t->key);
+	free(t->mkey);
 	free(t->tx_buf);
 	sip_peer_reset(&t->peer);
 }
@@ -113,6 +115,7 @@ static void txn_reap(void *arg)
 
 void sip_txn_forget(struct sip_txn *t)
 {
+	sip_txn_merge_unlink(t);
 	hash_remove(t->l->idx, &t->he);
 	t->l->count--;
 	mem_deref(t);
@@ -132,6 +135,7 @@ static struct sip_txn *txn_new(struct sip_txl *l, osip_transaction_t *tr, enum s
 	t->tr = tr;
 	t->kind = kind;
 	t->key = key;
+	hash_le_init(&t->mhe);
 	sip_peer_copy(&t->peer, peer);
 	for (unsigned i = 0; i < NSLOT; i++) {
 		loop_timer_init(&t->tm[i].t);
@@ -362,6 +366,8 @@ static void recv_request(struct sip_txl *l, osip_message_t *m, struct sip_peer *
 		return;
 	}
 	t = txn_create(l, sip_msg_is(m, "INVITE") ? SIP_IST : SIP_NIST, m, key, peer);
+	if (t)
+		sip_txn_merge_check(t, m);
 	ev = t ? sip_txn_evt(rcv_type(m), t, m) : NULL;
 	if (!ev) {
 		osip_message_free(m);
@@ -508,6 +514,7 @@ static void txl_destroy(void *data)
 				continue;
 			struct sip_txn *t = container_of(h->next, struct sip_txn, he.le);
 
+			sip_txn_merge_unlink(t);
 			hash_remove(l->idx, &t->he);
 			l->count--;
 			mem_deref(t);
@@ -515,6 +522,7 @@ static void txl_destroy(void *data)
 		}
 	}
 	mem_deref(l->idx);
+	mem_deref(l->merge);
 	if (l->osip)
 		osip_release(l->osip);
 }
@@ -536,6 +544,8 @@ int sip_txl_alloc(struct sip_txl **lp, struct loop *loop, struct sip_tp *tp,
 	l->strayh = strayh;
 	l->arg = arg;
 	err = hash_alloc(&l->idx, 1024);
+	if (!err)
+		err = hash_alloc(&l->merge, 1024);
 	if (!err)
 		err = sip_oerr(osip_init(&l->osip));
 	if (err) {

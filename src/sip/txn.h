@@ -99,6 +99,9 @@ const osip_message_t *sip_txn_req(const struct sip_txn *t);
 const struct sip_peer *sip_txn_peer(const struct sip_txn *t);
 bool sip_txn_final_sent(const struct sip_txn *t);
 const char *sip_txn_name(const struct sip_txn *t);
+/* A request without To tag with the From tag, Call-ID and CSeq of a server
+ * transaction in progress, on another branch (RFC 3261 §8.2.2.2: 482). */
+bool sip_txn_merged(const struct sip_txn *t);
 
 /* txn_index.c */
 enum sip_txn_kind { SIP_ICT, SIP_IST, SIP_NICT, SIP_NIST };
@@ -107,5 +110,8 @@ enum sip_txn_kind { SIP_ICT, SIP_IST, SIP_NICT, SIP_NIST };
  * client transaction a response belongs to if false).  `method` overrides
  * the method (NULL: the message's, ACK as INVITE). */
 char *sip_txn_key(const osip_message_t *m, bool server, const char *method);
+/* "m|<From tag>|<Call-ID>|<CSeq>" for merged-request detection, or NULL
+ * (no From tag, or out of memory). */
+char *sip_txn_merge_key(const osip_message_t *m);
 
 #endif

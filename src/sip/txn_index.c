@@ -93,3 +93,23 @@ char *sip_txn_key(const osip_message_t *m, bool server, const char *method)
 	*bar = '|';
 	return out;
 }
+
+/* RFC 3261 §8.2.2.2: From tag, Call-ID (whole) and CSeq (number and method). */
+char *sip_txn_merge_key(const osip_message_t *m)
+{
+	const char *ftag = sip_msg_tag(m->from);
+	const char *host = m->call_id ? m->call_id->host : NULL;
+	char *out;
+	size_t n;
+
+	if (!ftag || !m->call_id || !m->call_id->number || !m->cseq || !m->cseq->number ||
+	    !m->cseq->method)
+		return NULL;
+	n = strlen(ftag) + strlen(m->call_id->number) + (host ? strlen(host) : 0) +
+	    strlen(m->cseq->number) + strlen(m->cseq->method) + 8;
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "m|%s|%s%s%s|%s|%s", ftag, m->call_id->number, host ? "@" : "",
+			 host ? host : "", m->cseq->number, m->cseq->method);
+	return out;
+}

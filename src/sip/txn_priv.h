@@ -15,6 +15,7 @@ struct sip_txl {
 	struct sip_txl_prm prm;
 	osip_t *osip;
 	struct hash *idx;
+	struct hash *merge; /* server transactions by From tag, Call-ID, CSeq */
 	sip_txn_req_h *reqh;
 	sip_txn_stray_h *strayh;
 	void *arg;
@@ -25,6 +26,8 @@ struct sip_txl {
 struct sip_txn {
 	struct hash_le he;
 	char *key;
+	struct hash_le mhe; /* in sip_txl.merge (txn_merge.c) */
+	char *mkey;
 	struct sip_txl *l;
 	osip_transaction_t *tr;
 	enum sip_txn_kind kind;
@@ -39,6 +42,7 @@ struct sip_txn {
 	osip_message_t *pend;
 	uint16_t pend_status;
 	bool killed, final_sent;
+	bool merged; /* §8.2.2.2: to be answered 482 */
 	bool linger;		      /* libosip2's part is over: only absorbing retransmissions */
 	bool accepted;		      /* IST after a 2xx (RFC 6026): ACKs pass to the dialog */
 	const osip_message_t *tx_msg; /* what tx_buf holds */
@@ -56,5 +60,9 @@ void sip_txn_timers_sync(struct sip_txn *t);
 void sip_txn_slot_fire(void *arg);
 void sip_txn_linger(struct sip_txn *t, uint64_t delay);
 void sip_txn_maybe_linger(struct sip_txn *t);
+/* txn_merge.c: index a new server transaction; true if it is a merged
+ * request (then it is not indexed). */
+bool sip_txn_merge_check(struct sip_txn *t, const osip_message_t *req);
+void sip_txn_merge_unlink(struct sip_txn *t);
 
 #endif

@@ -423,3 +423,54 @@ Test(sip, reinvite_answered_with_our_last_sdp_each_time)
 
 /* A re-INVITE from the far end of a call we placed (the PSTN called a SIP
  * phone, which puts it on hold) is answered too: once it never was. */
+
+/* RFC 3261 §8.2.2.2: the same INVITE (From tag, Call-ID, CSeq) arriving a
+ * second way, on another branch, while the first is in progress: 482, and
+ * the call layer sees one call.  Its retransmission gets the same 482. */
+Test(sip, merged_invite_gets_482)
+{
+	answer_mode = 1; /* 180 only: the first INVITE stays in progress */
+	send_invite("m1a");
+	expect_status(180);
+	send_invite("m1b");
+	expect_status(482);
+	cr_assert(strstr(rx, "branch=z9hG4bKm1b"), "answers the second copy: %s", rx);
+	send_invite("m1b");
+	expect_status(482);
+	cr_assert_eq(n_invite, 1, "one call");
+	cr_assert_not_null(last_sess);
+	cr_assert_eq(sip_sess_answer(last_sess, 486, NULL, NULL, NULL), 0);
+	expect_status(486);
+	/* Answered and done, the copy still counts as merged while the first
+	 * transaction absorbs retransmissions (Timer I). */
+	send_invite("m1c");
+	expect_status(482);
+	cr_assert_eq(n_invite, 1);
+}
+
+/* Not merged: another CSeq, another Call-ID host, another From tag, or a
+ * request inside a dialog. */
+Test(sip, only_the_same_triple_is_merged)
+{
+	static const char *const variants[] = {
+	    "From: <sip:a@127.0.0.1>;tag=ft1\r\nCall-ID: m2@test\r\nCSeq: 8 OPTIONS",
+	    "From: <sip:a@127.0.0.1>;tag=ft1\r\nCall-ID: m2@test\r\nCSeq: 9 OPTIONS",
+	    "From: <sip:a@127.0.0.1>;tag=ft1\r\nCall-ID: m2@other\r\nCSeq: 8 OPTIONS",
+	    "From: <sip:a@127.0.0.1>;tag=ft2\r\nCall-ID: m2@test\r\nCSeq: 8 OPTIONS",
+	};
+
+	for (unsigned i = 0; i < 4; i++) {
+		psend("OPTIONS sip:b@127.0.0.1:$S SIP/2.0\r\n"
+		      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bKm2%u\r\n"
+		      "%s\r\nTo: <sip:b@127.0.0.1>\r\nMax-Forwards: 70\r\n"
+		      "Content-Length: 0\r\n\r\n",
+		      i, variants[i]);
+		expect_status(200);
+	}
+	psend("OPTIONS sip:b@127.0.0.1:$S SIP/2.0\r\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bKm2x\r\n"
+	      "%s\r\nTo: <sip:b@127.0.0.1>\r\nMax-Forwards: 70\r\n"
+	      "Content-Length: 0\r\n\r\n",
+	      variants[0]);
+	expect_status(482);
+}
