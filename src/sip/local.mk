@@ -6,6 +6,7 @@ src_libstrowger_a_SOURCES += \
 	src/sip/msg.c src/sip/msg_check.c src/sip/osip_pool.c \
 	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c src/sip/txn_merge.c \
 	src/sip/dialog.c src/sip/session.c src/sip/session_uac.c src/sip/stack.c \
+	src/sip/stack_overload.c \
 	src/sip/sdp.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
@@ -13,7 +14,8 @@ noinst_HEADERS += \
 EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
-SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp
+SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp \
+	tests/unit/sip/test_sip_overload
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
 SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
@@ -23,6 +25,9 @@ tests_unit_sip_test_sip_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sip_uac_SOURCES = tests/unit/sip/test_sip_uac.c $(SIP_FX)
 tests_unit_sip_test_sip_uac_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_uac_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_overload_SOURCES = tests/unit/sip/test_sip_overload.c $(SIP_FX)
+tests_unit_sip_test_sip_overload_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_overload_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)

@@ -210,7 +210,7 @@ static void rtx_fire(void *arg)
 
 static int build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t status,
 			const char *reason, const char *ctype, const char *body,
-			osip_message_t **rp)
+			const char *const *hdrs, osip_message_t **rp)
 {
 	struct sip_sa local;
 	osip_message_t *r;
@@ -224,6 +224,8 @@ static int build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t
 		err = sip_msg_add_header(r, "Server", ss->s->conf.user_agent);
 	if (!err && status >= 300 && ss->reason) /* RFC 6432 */
 		err = sip_msg_add_header(r, "Reason", ss->reason);
+	if (!err)
+		err = sip_msg_add_extra(r, hdrs);
 	if (!err)
 		err = sip_msg_set_body(r, body ? ctype : NULL, body);
 	if (err) {
@@ -269,6 +271,12 @@ static int answer_2xx(struct sip_sess *ss, const osip_message_t *req, osip_messa
 int sip_sess_answer(struct sip_sess *ss, uint16_t status, const char *reason, const char *ctype,
 		    const char *body)
 {
+	return sip_sess_answer_hdrs(ss, status, reason, ctype, body, NULL);
+}
+
+int sip_sess_answer_hdrs(struct sip_sess *ss, uint16_t status, const char *reason,
+			 const char *ctype, const char *body, const char *const *hdrs)
+{
 	const osip_message_t *req;
 	osip_message_t *r;
 	int err;
@@ -278,7 +286,7 @@ int sip_sess_answer(struct sip_sess *ss, uint16_t status, const char *reason, co
 	    status < 100 || status > 699)
 		return EPROTO;
 	req = sip_txn_req(ss->ist);
-	err = build_answer(ss, req, status, reason, ctype, body, &r);
+	err = build_answer(ss, req, status, reason, ctype, body, hdrs, &r);
 	if (err)
 		return err;
 	if (status < 200) {

@@ -66,6 +66,8 @@ void sip_sess_keep_sdp(struct sip_sess *ss, const osip_message_t *m);
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,
 		    const struct sip_reject *rej);
+/* stack_overload.c: the txn layer's gate (503 + Retry-After when full). */
+bool sip_stack_gate(const osip_message_t *req, const struct sip_peer *peer, void *arg);
 /* Our address for Via/Contact toward `dst`. */
 int sip_stack_local(struct sip_stack *s, const struct sip_peer *dst, struct sip_sa *out);
 

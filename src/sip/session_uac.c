@@ -7,7 +7,6 @@
  * then): the first 1xx sends it; a final response first means it is never
  * sent (a 2xx is ACKed and followed by BYE, §15); Timer B ends the call.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,32 +143,6 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 	mem_deref(ss);
 }
 
-/* sip_invite_prm.extra_headers: a token name (RFC 3261 §25.1), ':', a
- * value on one line (no header injection). */
-static int add_extra_headers(osip_message_t *m, const char *const *hdrs)
-{
-	static const char tokc[] = "-.!%*_+`'~";
-
-	for (; hdrs && *hdrs; hdrs++) {
-		const char *h = *hdrs, *colon = strchr(h, ':');
-		char name[64];
-		size_t n = colon ? (size_t)(colon - h) : 0;
-
-		if (!n || n >= sizeof(name) || strpbrk(h, "\r\n"))
-			return EINVAL;
-		for (size_t i = 0; i < n; i++)
-			if (!isalnum((unsigned char)h[i]) && !strchr(tokc, h[i]))
-				return EINVAL;
-		memcpy(name, h, n);
-		name[n] = 0;
-		int err = sip_msg_add_header(m, name, colon + 1 + strspn(colon + 1, " \t"));
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
 			const struct sip_sa *local, osip_message_t **mp)
 {
@@ -209,7 +182,7 @@ static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
 	if (!err && s->conf.user_agent[0])
 		err = sip_msg_add_header(m, "User-Agent", s->conf.user_agent);
 	if (!err)
-		err = add_extra_headers(m, p->extra_headers);
+		err = sip_msg_add_extra(m, p->extra_headers);
 	if (!err)
 		err = sip_msg_set_body(m, p->body ? p->ctype : NULL, p->body);
 	if (err) {

@@ -33,6 +33,12 @@ struct sip_conf {
 	uint64_t tcp_idle_timeout; /* ns before an idle stream is closed */
 	bool answer_options;	   /* answer out-of-dialog OPTIONS with 200 */
 	char user_agent[64];	   /* User-Agent/Server value, "" for none */
+	/* Overload (RFC 3261 §21.5.4): at or above either ceiling a new INVITE
+	 * gets 503 with Retry-After, statelessly, before any session or
+	 * transaction exists and without the call layer.  0: no ceiling. */
+	unsigned max_sessions;	   /* concurrent sessions (UAS and UAC) */
+	unsigned max_txns;	   /* live transactions, lingering ones included */
+	unsigned retry_after;	   /* seconds in that Retry-After (§20.33) */
 };
 
 void sip_conf_defaults(struct sip_conf *conf);
@@ -94,6 +100,7 @@ struct sip_stats {
 	uint64_t retransmissions; /* requests and responses we sent again */
 	uint64_t sessions;	  /* sessions created */
 	uint64_t txns;		  /* transactions created */
+	uint64_t overload;	  /* INVITEs refused 503 by the ceilings */
 };
 void sip_stack_stats(const struct sip_stack *s, struct sip_stats *st);
 unsigned sip_stack_sess_count(const struct sip_stack *s);
@@ -123,6 +130,11 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 /* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
 int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,
 		    const char *body);
+/* The same with more headers, "Name: value" each, NULL-terminated (e.g.
+ * "Retry-After: 30" on a 503, RFC 3261 §20.33), checked as the INVITE's
+ * extra_headers are: EINVAL and nothing sent for a bad line. */
+int sip_sess_answer_hdrs(struct sip_sess *sess, uint16_t status, const char *reason,
+			 const char *ctype, const char *body, const char *const *extra_headers);
 /* UAC before a final response: CANCEL (RFC 3261 §9). */
 int sip_sess_cancel(struct sip_sess *sess);
 /* Either side once established (or early, UAC with a 2xx race): BYE. */

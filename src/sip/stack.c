@@ -23,6 +23,7 @@ void sip_conf_defaults(struct sip_conf *c)
 	c->tcp_msg_timeout = 32 * NS_PER_S;
 	c->tcp_idle_timeout = 300 * NS_PER_S;
 	c->answer_options = true;
+	c->retry_after = 5;
 	snprintf(c->user_agent, sizeof(c->user_agent), "strowger/%s", "0.1");
 }
 
@@ -179,6 +180,8 @@ int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_c
 		mem_deref(s);
 		return err;
 	}
+	if (conf->max_sessions || conf->max_txns)
+		sip_txl_set_gate(s->txl, sip_stack_gate); /* stack_overload.c */
 	*sp = s;
 	return 0;
 }

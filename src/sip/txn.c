@@ -365,6 +365,11 @@ static void recv_request(struct sip_txl *l, osip_message_t *m, struct sip_peer *
 		}
 		return;
 	}
+	if (l->gate && !sip_msg_tag(m->to) && l->gate(m, peer, l->arg)) {
+		free(key); /* answered statelessly (overload) */
+		osip_message_free(m);
+		return;
+	}
 	t = txn_create(l, sip_msg_is(m, "INVITE") ? SIP_IST : SIP_NIST, m, key, peer);
 	if (t)
 		sip_txn_merge_check(t, m);
@@ -556,6 +561,11 @@ int sip_txl_alloc(struct sip_txl **lp, struct loop *loop, struct sip_tp *tp,
 	register_callbacks(l->osip);
 	*lp = l;
 	return 0;
+}
+
+void sip_txl_set_gate(struct sip_txl *l, sip_txn_gate_h *gate)
+{
+	l->gate = gate;
 }
 
 unsigned sip_txl_count(const struct sip_txl *l)

@@ -59,6 +59,11 @@ typedef void(sip_txn_stray_h)(osip_message_t *msg, const struct sip_peer *peer, 
  * status 408 timeout or 503 transport error). */
 typedef void(sip_txn_resp_h)(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg);
 
+/* Before a new server transaction is made for a request without To tag:
+ * true if the gate answered it itself (statelessly, through
+ * sip_txl_send() to `peer`); the request is then dropped. */
+typedef bool(sip_txn_gate_h)(const osip_message_t *req, const struct sip_peer *peer, void *arg);
+
 struct sip_txl_prm {
 	uint64_t t1, t2, t4; /* ns */
 };
@@ -70,6 +75,7 @@ struct sip_txl_stats {
 int sip_txl_alloc(struct sip_txl **lp, struct loop *loop, struct sip_tp *tp,
 		  const struct sip_txl_prm *prm, sip_txn_req_h *reqh, sip_txn_stray_h *strayh,
 		  void *arg);
+void sip_txl_set_gate(struct sip_txl *l, sip_txn_gate_h *gate);
 /* A parsed message from the transport (ownership passes). */
 void sip_txl_recv(struct sip_txl *l, osip_message_t *msg, const struct sip_peer *peer);
 /* Send outside any transaction (2xx retransmissions, ACK for 2xx,

@@ -18,6 +18,7 @@ struct sip_txl {
 	struct hash *merge; /* server transactions by From tag, Call-ID, CSeq */
 	sip_txn_req_h *reqh;
 	sip_txn_stray_h *strayh;
+	sip_txn_gate_h *gate;
 	void *arg;
 	unsigned count;
 	struct sip_txl_stats stats;
