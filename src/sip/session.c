@@ -71,6 +71,7 @@ static void sess_unlink(struct sip_sess *ss)
 	if (!ss->s)
 		return;
 	loop_timer_cancel(ss->s->loop, &ss->rtx);
+	sip_tgt_stop(ss);
 	if (ss->ist)
 		sip_txn_detach(ss->ist);
 	if (ss->ict)
@@ -94,6 +95,7 @@ static void sess_destroy(void *data)
 	mem_deref(ss->ict);
 	mem_deref(ss->nict);
 	mem_deref(ss->dlg);
+	sip_tgt_free(ss->tgt);
 	if (ss->invite)
 		osip_message_free(ss->invite);
 	osip_free(ss->call_id);

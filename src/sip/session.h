@@ -24,6 +24,7 @@ struct sip_stack {
 	struct sip_tp *tp;
 	struct sip_txl *txl;
 	struct hash *sessions; /* struct sip_sess by Call-ID + our tag */
+	struct sip_resolver *res; /* RFC 3263, made on first use (session_target.c) */
 	unsigned n_sess;
 	struct sip_stats st;
 };
@@ -37,6 +38,7 @@ struct sip_sess {
 	struct sip_dlg *dlg;
 	struct sip_txn *ist, *ict, *nict; /* referenced */
 	osip_message_t *invite;		  /* UAC: our INVITE */
+	struct sip_tgt *tgt;		  /* UAC to a host name: its targets */
 	char *call_id, *ltag;
 	struct sip_peer peer;
 	char *tx2xx, *ack, *local_sdp, *remote_sdp;
@@ -62,6 +64,19 @@ void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, os
 /* Final: report TERMINATED once, unlink, drop the stack's reference. */
 void sip_sess_end(struct sip_sess *ss, uint16_t status, osip_message_t *m);
 void sip_sess_keep_sdp(struct sip_sess *ss, const osip_message_t *m);
+
+/* session_uac.c, for session_target.c */
+int sip_uac_build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
+			 const struct sip_sa *local, osip_message_t **mp);
+void sip_uac_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg);
+/* session_target.c: INVITE to a host name (RFC 3263), failover (§4.3). */
+int sip_tgt_invite(struct sip_sess **sessp, struct sip_stack *s, const struct sip_invite_prm *p);
+/* An INVITE's failure: true if the next target was taken instead. */
+bool sip_tgt_failover(struct sip_sess *ss, const osip_message_t *resp, uint16_t status);
+/* CANCEL while still resolving: true if the call ended there (487). */
+bool sip_tgt_cancel(struct sip_sess *ss);
+void sip_tgt_stop(struct sip_sess *ss); /* no more lookups */
+void sip_tgt_free(struct sip_tgt *tg);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,

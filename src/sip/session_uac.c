@@ -109,7 +109,7 @@ static void uac_2xx(struct sip_sess *ss, osip_message_t *resp)
 
 static int cancel_send(struct sip_sess *ss);
 
-static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
+void sip_uac_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
 {
 	struct sip_sess *ss = arg;
 	(void)t;
@@ -137,14 +137,14 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 		}
 	} else if (status < 300 && resp) {
 		uac_2xx(ss, resp);
-	} else {
+	} else if (!sip_tgt_failover(ss, resp, status)) { /* RFC 3263 §4.3 */
 		sip_sess_end(ss, status, resp);
 	}
 	mem_deref(ss);
 }
 
-static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
-			const struct sip_sa *local, osip_message_t **mp)
+int sip_uac_build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
+			 const struct sip_sa *local, osip_message_t **mp)
 {
 	osip_message_t *m;
 	osip_uri_t *ruri = NULL;
@@ -201,11 +201,13 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	struct sip_sess *ss;
 	int err;
 
-	if (sip_sa_set(&dst.addr, p->dst_ip, p->dst_port))
-		return EINVAL; /* host names need RFC 3263 resolution: not yet */
+	const char *host = p->dst_host ? p->dst_host : p->dst_ip;
+
+	if (!host || sip_sa_set(&dst.addr, host, p->dst_port ? p->dst_port : 5060))
+		return sip_tgt_invite(sessp, s, p); /* a host name: RFC 3263 */
 	err = sip_stack_local(s, &dst, &local);
 	if (!err)
-		err = build_invite(s, p, &local, &m);
+		err = sip_uac_build_invite(s, p, &local, &m);
 	if (err)
 		return err;
 	if (osip_message_clone(m, &copy)) {
@@ -228,7 +230,7 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	struct sip_txn *t = NULL;
 
 	mem_ref(ss);
-	err = sip_txn_request(&t, s->txl, m, &dst, invite_resp, ss);
+	err = sip_txn_request(&t, s->txl, m, &dst, sip_uac_invite_resp, ss);
 	if (!err && ss->s)
 		ss->ict = mem_ref(t);
 	else if (t)
@@ -286,6 +288,8 @@ int sip_sess_cancel(struct sip_sess *ss)
 	if (!ss->s || !ss->uac || ss->cancelled ||
 	    (ss->state != SIP_SESS_CALLING && ss->state != SIP_SESS_EARLY))
 		return EPROTO;
+	if (sip_tgt_cancel(ss)) /* still looking the host up: nothing sent */
+		return 0;
 	if (!ss->got_1xx) { /* §9.1: wait for a provisional response */
 		ss->cancelled = ss->cancel_held = true;
 		LOGD(LC_SIP, ss->name, "CANCEL held until a provisional response");

@@ -33,6 +33,10 @@ struct sip_conf {
 	uint64_t tcp_idle_timeout; /* ns before an idle stream is closed */
 	bool answer_options;	   /* answer out-of-dialog OPTIONS with 200 */
 	char user_agent[64];	   /* User-Agent/Server value, "" for none */
+	/* RFC 3263 server location for INVITEs to host names (c-ares). */
+	char dns_servers[128];	   /* "192.0.2.53,[2001:db8::53]:5353"; "": resolv.conf */
+	unsigned dns_timeout_ms;   /* per try; 0: c-ares' default */
+	unsigned dns_tries;	   /* 0: c-ares' default */
 	/* Overload (RFC 3261 §21.5.4): at or above either ceiling a new INVITE
 	 * gets 503 with Retry-After, statelessly, before any session or
 	 * transaction exists and without the call layer.  0: no ceiling. */
@@ -106,14 +110,26 @@ void sip_stack_stats(const struct sip_stack *s, struct sip_stats *st);
 unsigned sip_stack_sess_count(const struct sip_stack *s);
 unsigned sip_stack_txn_count(const struct sip_stack *s);
 
-/* UAC: send an INVITE.  `dst` is an IP literal and port (no DNS yet).
- * *sessp is the stack's session (take a reference to keep it past its
- * TERMINATED event).  If sending fails at once, the error comes back,
- * *sessp is NULL, and TERMINATED (503) has already been reported. */
+/* UAC: send an INVITE.  *sessp is the stack's session (take a reference
+ * to keep it past its TERMINATED event).  If sending fails at once, the
+ * error comes back, *sessp is NULL, and TERMINATED (503) has already been
+ * reported.
+ *
+ * Where to: an IP literal (dst_ip or dst_host) is sent to at once, port 0
+ * meaning 5060.  A host name is located per RFC 3263 (NAPTR, SRV, A/AAAA;
+ * src/sip/README): the session is CALLING at once and the INVITE goes out
+ * when the lookup answers; the targets are tried in order, the next one
+ * after a transport error, Timer B or a 503 (§4.3), each with a new
+ * transaction and the same Call-ID and From tag.  When every one failed,
+ * or the lookup did, TERMINATED carries the last status (503; 408 for a
+ * timeout). */
 struct sip_invite_prm {
 	enum sip_proto proto;
-	const char *dst_ip;
-	uint16_t dst_port;
+	const char *dst_ip;   /* an IP literal; or NULL and dst_host */
+	uint16_t dst_port;    /* 0: none (a host name: SRV decides; else 5060) */
+	const char *dst_host; /* a domain name or IP literal; overrides dst_ip */
+	bool tp_given;	      /* the URI named its transport (proto): with a
+			       * host name, no NAPTR (RFC 3263 §4.1) */
 	const char *req_uri; /* "sip:123@192.0.2.1" */
 	const char *from;    /* "<sip:gw@example.net>" (tag added) */
 	const char *to;	     /* "<sip:123@example.net>" */

@@ -98,6 +98,13 @@ static void tp_recv(const struct sip_rx *rx, void *arg)
 	sip_txl_recv(s->txl, m, &p);
 }
 
+static void tp_fail(enum sip_proto proto, const struct sip_sa *peer, void *arg)
+{
+	struct sip_stack *s = arg;
+
+	sip_txl_tp_failed(s->txl, proto, peer);
+}
+
 static void txl_req(struct sip_txn *t, osip_message_t *req, void *arg)
 {
 	sip_sess_rx_request(arg, t, req);
@@ -145,6 +152,7 @@ static void stack_destroy(void *data)
 
 	if (s->sessions)
 		sip_sess_close_all(s);
+	mem_deref(s->res);
 	mem_deref(s->txl);
 	mem_deref(s->tp);
 	mem_deref(s->sessions);
@@ -180,6 +188,7 @@ int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_c
 		mem_deref(s);
 		return err;
 	}
+	sip_tp_set_fail_h(s->tp, tp_fail);
 	if (conf->max_sessions || conf->max_txns)
 		sip_txl_set_gate(s->txl, sip_stack_gate); /* stack_overload.c */
 	*sp = s;

@@ -53,6 +53,11 @@ int sip_tp_alloc(struct sip_tp **tpp, struct loop *loop, const struct sip_tp_prm
 	return 0;
 }
 
+void sip_tp_set_fail_h(struct sip_tp *tp, sip_tp_fail_h *fh)
+{
+	tp->fh = fh;
+}
+
 int sip_tp_listen(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *addr,
 		  struct sip_sa *bound)
 {

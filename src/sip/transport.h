@@ -43,6 +43,9 @@ struct sip_rx {
 };
 
 typedef void(sip_tp_recv_h)(const struct sip_rx *rx, void *arg);
+/* Messages to `peer` were lost after the send call returned: a stream
+ * that failed to connect or broke with bytes still queued. */
+typedef void(sip_tp_fail_h)(enum sip_proto proto, const struct sip_sa *peer, void *arg);
 
 struct sip_tp_prm {
 	size_t max_msg;	       /* bytes */
@@ -52,6 +55,8 @@ struct sip_tp_prm {
 
 int sip_tp_alloc(struct sip_tp **tpp, struct loop *loop, const struct sip_tp_prm *prm,
 		 sip_tp_recv_h *rh, void *arg);
+/* Report lost messages to `fh` (with the alloc's `arg`); NULL: nobody. */
+void sip_tp_set_fail_h(struct sip_tp *tp, sip_tp_fail_h *fh);
 /* Listen on addr:port (port 0: ephemeral); the bound address comes back in
  * `bound` if not NULL. */
 int sip_tp_listen(struct sip_tp *tp, enum sip_proto proto, const struct sip_sa *addr,
@@ -79,6 +84,7 @@ struct sip_tp {
 	struct loop *loop;
 	struct sip_tp_prm prm;
 	sip_tp_recv_h *rh;
+	sip_tp_fail_h *fh;
 	void *arg;
 	struct {
 		int fd;

@@ -242,9 +242,14 @@ static void conn_event(int fd, uint32_t events, void *arg)
 	}
 	if (!err && c->tp && (events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
 		err = ECONNRESET;
-	if (c->tp && err)
+	if (c->tp && err) {
+		struct sip_tp *tp = c->tp;
+		bool lost = c->txlen > 0; /* e.g. the connect was refused */
+
 		conn_close(c, strerror(err));
-	else if (c->tp && c->closing && !c->txlen)
+		if (lost && tp->fh) /* from the loop, never inside a send */
+			tp->fh(SIP_PROTO_TCP, &c->peer, tp->arg);
+	} else if (c->tp && c->closing && !c->txlen)
 		conn_close(c, "closed");
 	else if (c->tp) {
 		loop_fd_mod(c->tp->loop, c->fd, EPOLLIN | (c->txlen ? EPOLLOUT : 0));

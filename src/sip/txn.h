@@ -82,6 +82,9 @@ void sip_txl_recv(struct sip_txl *l, osip_message_t *msg, const struct sip_peer 
  * stateless errors).  `msg` stays the caller's. */
 int sip_txl_send(struct sip_txl *l, const osip_message_t *msg, const struct sip_peer *dst);
 int sip_txl_send_raw(struct sip_txl *l, const char *buf, size_t len, const struct sip_peer *dst);
+/* The transport lost what was sent to `peer`: client transactions to it
+ * that have had no response yet end with 503 (a transport error, §17.1.4). */
+void sip_txl_tp_failed(struct sip_txl *l, enum sip_proto proto, const struct sip_sa *peer);
 /* The INVITE server transaction a CANCEL refers to (§9.2), or NULL. */
 struct sip_txn *sip_txl_find_invite(struct sip_txl *l, const osip_message_t *cancel,
 				    const struct sip_peer *peer);
