@@ -27,7 +27,7 @@
 #include "core/mem.h"
 
 #define URI_MAX	 512 /* a Request-URI we build */
-#define HOST_MAX 192 /* host[:port] of From and To */
+#define HOST_MAX 272 /* host[:port] of From and To */
 #define HDR_MAX	 640
 
 static unsigned leg_seq;
@@ -207,8 +207,7 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 	if (d->kind == ROUTE_DEST_URI) {
 		err = leg_sip_target_parse(d->uri, t);
 		if (err) {
-			LOGN(LC_CALL, l->name, "cannot send to %s: only sip:user@IP[:port] for now",
-			     d->uri);
+			LOGN(LC_CALL, l->name, "cannot send to %s: not sip:user@host[:port]", d->uri);
 			return err;
 		}
 		snprintf(ruri, URI_MAX, "%s", d->uri);
@@ -227,6 +226,8 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 	bool v6 = strchr(t->ip, ':') != NULL;
 	if (t->domain[0])
 		snprintf(host, HOST_MAX, "%s", t->domain);
+	else if (!t->port) /* a host name left to SRV */
+		snprintf(host, HOST_MAX, "%s", t->ip);
 	else
 		snprintf(host, HOST_MAX, "%s%s%s:%u", v6 ? "[" : "", t->ip, v6 ? "]" : "", t->port);
 	if (d->kind == ROUTE_DEST_TRUNK)
@@ -283,8 +284,9 @@ static int invite_send(struct leg_sip *l, const struct call_setup *s,
 		return err;
 	struct sip_invite_prm prm = {
 	    .proto = t->proto,
-	    .dst_ip = t->ip,
+	    .dst_host = t->ip, /* an IP literal is sent at once; a name located */
 	    .dst_port = t->port,
+	    .tp_given = t->tp_given,
 	    .req_uri = ruri,
 	    .from = from,
 	    .to = to,

@@ -34,11 +34,12 @@
 #include "media/media.h"
 #include "sip/sip.h"
 
-/* Where a SIP trunk sends its calls (an IP literal: no DNS yet). */
+/* Where a SIP trunk or URI route sends its calls. */
 struct leg_sip_target {
 	enum sip_proto proto;
-	char ip[64];
-	uint16_t port;	  /* 0: 5060 */
+	bool tp_given;	  /* the URI said ;transport= (RFC 3263 §4.1) */
+	char ip[256];	  /* an IP literal, or a host name the stack locates */
+	uint16_t port;	  /* 0: 5060 (a host name: SRV, RFC 3263 §4.2) */
 	char domain[128]; /* host of the Request-URI, From and To; "": ip[:port] */
 };
 

@@ -371,12 +371,27 @@ Test(leg_sip, pstn_to_sip_through_a_trunk)
 	cr_assert_str_eq(last_cdr.trunk, "far");
 }
 
-/* A host name needs DNS (not yet): setup fails, cause 41 to the caller. */
-Test(leg_sip, pstn_to_sip_host_name_fails_setup)
+/* `route uri sip:${called}@far.example.net`: the stack locates the host
+ * (RFC 3263: no NAPTR, SRV, A) and the far end gets the call. */
+Test(leg_sip, pstn_to_sip_host_name_is_located)
 {
 	pstn_call("8123", "5551000", ROUTE_PRES_ALLOWED);
+	run(5);
+	cr_assert(has("far:INVITE "), "%s", trail);
+	cr_assert_str_eq(far_ruri, "sip:8123@far.example.net");
+	cr_assert(strstr(far_from, "<sip:5551000@far.example.net>"), "%s", far_from);
+	cr_assert_eq(sip_sess_answer(far_sess, 486, NULL, NULL, NULL), 0);
+	run(5);
+	cr_assert(has("in:release(17,486) ended "), "%s", trail);
+}
+
+/* A name that does not exist: the call fails as a congested route
+ * (503 → cause 41, RFC 3398), later, from the loop. */
+Test(leg_sip, pstn_to_sip_unknown_host_name_fails)
+{
+	pstn_call("9123", "5551000", ROUTE_PRES_ALLOWED);
+	run(5);
 	cr_assert(has("in:release(41,503) ended "), "%s", trail);
-	cr_assert(log_capture_has("cannot send to sip:8123@far.example.net"));
 }
 
 /* ========================================================================== */
@@ -427,7 +442,15 @@ Test(leg_sip, destination_uri_parsing)
 	cr_assert_eq(t.proto, SIP_PROTO_TCP);
 	cr_assert_eq(leg_sip_target_parse("sip:192.0.2.1:5080;lr", &t), 0);
 	cr_assert_eq(t.port, 5080);
-	cr_assert_eq(leg_sip_target_parse("sip:1@gw.example.net", &t), EHOSTUNREACH);
+	cr_assert_eq(leg_sip_target_parse("sip:1@gw.example.net", &t), 0);
+	cr_assert_str_eq(t.ip, "gw.example.net");
+	cr_assert_eq(t.port, 0, "no port: SRV decides (RFC 3263 §4.2)");
+	cr_assert(!t.tp_given);
+	cr_assert_eq(leg_sip_target_parse("sip:1@gw-2.example.net:5070;transport=tcp", &t), 0);
+	cr_assert_eq(t.port, 5070);
+	cr_assert(t.tp_given);
+	cr_assert_eq(leg_sip_target_parse("sip:1@999.0.2.1", &t), EHOSTUNREACH);
+	cr_assert_eq(leg_sip_target_parse("sip:1@gw_x.example.net", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sips:1@192.0.2.1", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1;transport=sctp", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sip:1@192.0.2.1:0", &t), EHOSTUNREACH);
