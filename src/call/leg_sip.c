@@ -486,6 +486,14 @@ void leg_sip_sess_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t sta
 	case SIP_EV_TERMINATED:
 		on_terminated(l, status, msg);
 		break;
+	case SIP_EV_REFER:
+		/* Transfer (RFC 3515) is not the gateway's yet: decline it, the
+		 * call goes on (603, see src/sip/session_refer.c for why). */
+		LOGN(LC_CALL, l->name, "REFER to %s declined",
+		     msg && sip_msg_header(msg, "Refer-To", 0) ? sip_msg_header(msg, "Refer-To", 0)
+							       : "?");
+		sip_sess_refer_answer(sess, 603);
+		break;
 	case SIP_EV_ESTABLISHED:
 	case SIP_EV_INFO:
 		break;

@@ -16,6 +16,7 @@
  *   answer → 200+SDP                     2xx + SDP     → answer
  *   release → 4xx-6xx/BYE + Reason       release → CANCEL/BYE + Reason
  *   CANCEL → released(-, 487)            error, BYE    → released(Reason's cause, status)
+ *   REFER (either side) → 603: transfer is not the call layer's yet
  *   re-INVITE + offer (either side) → 200 + our answer (hold: sendonly ↔ recvonly,
  *     RFC 3264 §8.4; the stream follows a new address), or 488 if it drops our
  *     codec; the call is not told: a re-INVITE never touches the PSTN leg

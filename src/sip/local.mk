@@ -7,7 +7,7 @@ src_libstrowger_a_SOURCES += \
 	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c src/sip/txn_merge.c \
 	src/sip/txn_tperr.c \
 	src/sip/dialog.c src/sip/session.c src/sip/session_uac.c src/sip/stack.c \
-	src/sip/stack_overload.c src/sip/session_target.c \
+	src/sip/stack_overload.c src/sip/session_target.c src/sip/session_refer.c \
 	src/sip/sdp.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
@@ -16,7 +16,8 @@ EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
 SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp \
-	tests/unit/sip/test_sip_overload tests/unit/sip/test_sip_target
+	tests/unit/sip/test_sip_overload tests/unit/sip/test_sip_target \
+	tests/unit/sip/test_sip_refer
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
 SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
@@ -33,6 +34,9 @@ tests_unit_sip_test_sip_target_SOURCES = tests/unit/sip/test_sip_target.c $(SIP_
 	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
 tests_unit_sip_test_sip_target_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_target_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_refer_SOURCES = tests/unit/sip/test_sip_refer.c $(SIP_FX)
+tests_unit_sip_test_sip_refer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_refer_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)

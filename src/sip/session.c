@@ -18,7 +18,7 @@
 static const char *const st_names[] = {"CALLING",     "INCOMING",    "EARLY",	  "ANSWERED",
 				       "ESTABLISHED", "TERMINATING", "TERMINATED"};
 static const char *const ev_names[] = {"PROGRESS", "ANSWERED", "ESTABLISHED", "CANCELLED",
-				       "INFO",	   "REINVITE", "TERMINATED"};
+				       "INFO",	   "REINVITE", "TERMINATED",  "REFER"};
 
 const char *sip_sess_state_name(enum sip_sess_state st)
 {
@@ -388,6 +388,8 @@ static void in_dialog(struct sip_sess *ss, struct sip_txn *t, osip_message_t *re
 		sip_sess_end(ss, 200, req);
 	} else if (sip_msg_is(req, "INVITE")) {
 		uas_reinvite(ss, t, req);
+	} else if (sip_msg_is(req, "REFER")) {
+		sip_refer_rx(ss, t, req); /* session_refer.c */
 	} else if (sip_msg_is(req, "INFO") || sip_msg_is(req, "MESSAGE") ||
 		   sip_msg_is(req, "NOTIFY") || sip_msg_is(req, "OPTIONS") ||
 		   sip_msg_is(req, "UPDATE")) {

@@ -35,6 +35,9 @@ struct sip_sess {
 	enum sip_sess_state state;
 	bool uac, cancelled, reinvite;
 	bool got_1xx, cancel_held; /* UAC: §9.1, CANCEL waits for a provisional */
+	bool refer_active;	   /* RFC 3515: an accepted REFER's subscription */
+	uint32_t refer_id;	   /* its CSeq: Event: refer;id= */
+	struct sip_txn *refer_t;   /* the REFER while SIP_EV_REFER runs (borrowed) */
 	struct sip_dlg *dlg;
 	struct sip_txn *ist, *ict, *nict; /* referenced */
 	osip_message_t *invite;		  /* UAC: our INVITE */
@@ -77,6 +80,9 @@ bool sip_tgt_failover(struct sip_sess *ss, const osip_message_t *resp, uint16_t 
 bool sip_tgt_cancel(struct sip_sess *ss);
 void sip_tgt_stop(struct sip_sess *ss); /* no more lookups */
 void sip_tgt_free(struct sip_tgt *tg);
+
+/* session_refer.c: an in-dialog REFER (RFC 3515). */
+void sip_refer_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,

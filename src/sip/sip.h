@@ -73,6 +73,9 @@ enum sip_sess_ev {
 			     * sip_sess_answer() from the handler, else 200
 			     * with our last SDP goes out */
 	SIP_EV_TERMINATED,  /* final: BYE, error response, timeout (status) */
+	SIP_EV_REFER,	    /* in-dialog REFER, RFC 3515 (msg: Refer-To through
+			     * sip_msg_header): answer it from the handler with
+			     * sip_sess_refer_answer(), else 603 goes out */
 };
 
 const char *sip_sess_state_name(enum sip_sess_state st);
@@ -151,6 +154,14 @@ int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, 
  * extra_headers are: EINVAL and nothing sent for a bad line. */
 int sip_sess_answer_hdrs(struct sip_sess *sess, uint16_t status, const char *reason,
 			 const char *ctype, const char *body, const char *const *extra_headers);
+/* REFER (RFC 3515), from the SIP_EV_REFER handler only: 202 accepts it
+ * (and sends the first NOTIFY, "SIP/2.0 100 Trying", §2.4.4); 4xx-6xx
+ * refuses it.  EPROTO outside the handler or for another status. */
+int sip_sess_refer_answer(struct sip_sess *sess, uint16_t status);
+/* Progress of an accepted REFER: NOTIFY with message/sipfrag "SIP/2.0
+ * <status> <reason>" (reason NULL: the standard phrase); a final status
+ * (>= 200) ends the subscription (Subscription-State: terminated). */
+int sip_sess_refer_notify(struct sip_sess *sess, uint16_t status, const char *reason);
 /* UAC before a final response: CANCEL (RFC 3261 §9). */
 int sip_sess_cancel(struct sip_sess *sess);
 /* Either side once established (or early, UAC with a 2xx race): BYE. */

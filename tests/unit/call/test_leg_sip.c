@@ -497,9 +497,10 @@ static void phone_send(const char *method, unsigned cseq, const char *totag, uns
 			 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=%s\r\n"
 			 "From: <sip:1001@127.0.0.1>;tag=ph1\r\nTo: <sip:7000000@127.0.0.1>%s%s\r\n"
 			 "Call-ID: re-1@test\r\nCSeq: %u %s\r\nMax-Forwards: 70\r\n"
-			 "Contact: <sip:1001@127.0.0.1:%u>\r\n%sContent-Length: %zu\r\n\r\n%s",
+			 "Contact: <sip:1001@127.0.0.1:%u>\r\n%s%sContent-Length: %zu\r\n\r\n%s",
 			 method, gw_port, phone_port, branch, totag ? ";tag=" : "",
 			 totag ? totag : "", cseq, method, phone_port,
+			 strcmp(method, "REFER") ? "" : "Refer-To: <sip:2000@192.0.2.7>\r\n",
 			 sdp[0] ? "Content-Type: application/sdp\r\n" : "", strlen(sdp), sdp);
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_port = htons(gw_port),
@@ -602,6 +603,33 @@ Test(leg_sip, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
 	close(a);
 	close(b);
+	close(phone);
+	phone = -1;
+}
+
+/* Transfer is not the gateway's yet: a REFER in the call is declined (603,
+ * RFC 3515 §2.4.2) and the call goes on untouched. */
+Test(leg_sip, refer_is_declined_and_the_call_goes_on)
+{
+	char tag[64];
+	uint16_t rtp;
+	int a = udp_bind(&rtp);
+	phone = udp_bind(&phone_port);
+	phone_send("INVITE", 1, NULL, rtp, "8 101", "sendrecv");
+	cr_assert(has("pstn:setup(7000000) "), "%s", trail);
+	call_leg_answer(&pstn->leg);
+	phone_expect(200);
+	cr_assert(sscanf(strstr(phone_rx, "\r\nTo: ") + 6, "%*[^;];tag=%63[^\r\n;]", tag) == 1);
+	phone_send("ACK", 1, tag, 0, NULL, "");
+	phone_send("REFER", 2, tag, 0, NULL, "");
+	phone_expect(603);
+	cr_assert(log_capture_has("REFER to <sip:2000@192.0.2.7> declined"));
+	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
+	cr_assert(!has("pstn:release"), "%s", trail);
+	phone_send("BYE", 3, tag, 0, NULL, "");
+	phone_expect(200);
+	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
+	close(a);
 	close(phone);
 	phone = -1;
 }
