@@ -207,7 +207,8 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 	if (d->kind == ROUTE_DEST_URI) {
 		err = leg_sip_target_parse(d->uri, t);
 		if (err) {
-			LOGN(LC_CALL, l->name, "cannot send to %s: not sip:user@host[:port]", d->uri);
+			LOGN(LC_CALL, l->name, "cannot send to %s: not sip:user@host[:port]",
+			     d->uri);
 			return err;
 		}
 		snprintf(ruri, URI_MAX, "%s", d->uri);

@@ -92,7 +92,8 @@ static int notify_send(struct sip_sess *ss, uint16_t status, const char *reason,
 	err = sip_msg_add_header(m, "Event", event);
 	if (!err)
 		err = sip_msg_add_header(m, "Subscription-State",
-					 final ? "terminated;reason=noresource" : "active;expires=60");
+					 final ? "terminated;reason=noresource"
+					       : "active;expires=60");
 	if (!err)
 		err = sip_msg_set_body(m, "message/sipfrag;version=2.0", frag);
 	if (err) {

@@ -86,8 +86,7 @@ void sip_tgt_stop(struct sip_sess *ss)
 
 /* Target i as a peer, with our address toward it; false if we cannot
  * reach its transport or family (no socket for it). */
-static bool target_peer(struct sip_sess *ss, unsigned i, struct sip_peer *dst,
-			struct sip_sa *local)
+static bool target_peer(struct sip_sess *ss, unsigned i, struct sip_peer *dst, struct sip_sa *local)
 {
 	const struct sip_target *t = &ss->tgt->t[i];
 
@@ -209,7 +208,8 @@ static void resolved(int err, const struct sip_target *t, unsigned n, void *arg)
 	if (!ss->s)
 		return;
 	if (err || !n) {
-		LOGN(LC_SIP, ss->name, "cannot locate the server: %s", strerror(err ? err : ENOENT));
+		LOGN(LC_SIP, ss->name, "cannot locate the server: %s",
+		     strerror(err ? err : ENOENT));
 		sip_sess_end(ss, err == ETIMEDOUT ? 408 : 503, NULL);
 		return;
 	}
@@ -239,9 +239,7 @@ static int query_of(const struct sip_invite_prm *p, struct sip_res_query *q)
 		return EINVAL;
 	q->host = host;
 	q->port = p->dst_port;
-	q->transport = !p->tp_given		  ? -1
-		       : p->proto == SIP_PROTO_TCP ? SIP_RES_TCP
-						   : SIP_RES_UDP;
+	q->transport = !p->tp_given ? -1 : p->proto == SIP_PROTO_TCP ? SIP_RES_TCP : SIP_RES_UDP;
 	q->sips = false;
 	return 0;
 }

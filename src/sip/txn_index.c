@@ -38,15 +38,14 @@ static char *key_2543(const osip_message_t *m, const osip_via_t *via, const char
 	if (!m->req_uri || osip_uri_to_str(m->req_uri, &ruri))
 		return NULL;
 	n = strlen(ruri) + strlen(m->call_id->number) + (cid_host ? strlen(cid_host) : 0) +
-	    strlen(m->cseq->number) +
-	    strlen(via->host) + (ftag ? strlen(ftag) : 0) + (br ? strlen(br) : 0) +
-	    (via->port ? strlen(via->port) : 0) + strlen(method) + 16;
+	    strlen(m->cseq->number) + strlen(via->host) + (ftag ? strlen(ftag) : 0) +
+	    (br ? strlen(br) : 0) + (via->port ? strlen(via->port) : 0) + strlen(method) + 16;
 	out = malloc(n);
 	if (out)
 		snprintf(out, n, "2|%s|%s|%s%s%s|%s|%s:%s;%s|%s", ruri, ftag ? ftag : "",
 			 m->call_id->number, cid_host ? "@" : "", cid_host ? cid_host : "",
-			 m->cseq->number, via->host, via->port ? via->port : "",
-			 br ? br : "", method);
+			 m->cseq->number, via->host, via->port ? via->port : "", br ? br : "",
+			 method);
 	osip_free(ruri);
 	return out;
 }

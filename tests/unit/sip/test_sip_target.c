@@ -201,7 +201,8 @@ Test(target, fails_over_on_timer_b_and_ends_with_the_last_status)
 	cr_assert_not_null(keep(precv()));
 	snprintf(first, sizeof(first), "%s", req_copy);
 	loop_run_for(loop, 32 * NS_PER_S); /* Timer B: 64*T1 */
-	while (precv()) /* Timer A's retransmissions */
+	/* Timer A's retransmissions */
+	while (precv())
 		;
 	cr_assert_eq(n_terminated, 0);
 	const char *m = p2recv();
