@@ -28,7 +28,7 @@
 #include "core/mem.h"
 
 #define URI_MAX	 512 /* a Request-URI we build */
-#define HOST_MAX 192 /* host[:port] of From and To */
+#define HOST_MAX 272 /* host[:port] of From and To */
 #define HDR_MAX	 640
 
 static unsigned leg_seq;
@@ -209,8 +209,8 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 	if (d->kind == ROUTE_DEST_URI) {
 		err = leg_sip_target_parse(d->uri, t);
 		if (err) {
-			LOGN(LC_CALL, l->name,
-			     "cannot send to %s: only sip:/sips:user@IP[:port] for now", d->uri);
+			LOGN(LC_CALL, l->name, "cannot send to %s: not sip:user@host[:port]",
+			     d->uri);
 			return err;
 		}
 		snprintf(ruri, URI_MAX, "%s", d->uri);
@@ -229,6 +229,8 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 	bool v6 = strchr(t->ip, ':') != NULL;
 	if (t->domain[0])
 		snprintf(host, HOST_MAX, "%s", t->domain);
+	else if (!t->port) /* a host name left to SRV */
+		snprintf(host, HOST_MAX, "%s", t->ip);
 	else
 		snprintf(host, HOST_MAX, "%s%s%s:%u", v6 ? "[" : "", t->ip, v6 ? "]" : "", t->port);
 	if (d->kind == ROUTE_DEST_TRUNK)
@@ -287,8 +289,9 @@ static int invite_send(struct leg_sip *l, const struct call_setup *s,
 		return err;
 	struct sip_invite_prm prm = {
 	    .proto = t->proto,
-	    .dst_ip = t->ip,
+	    .dst_host = t->ip, /* an IP literal is sent at once; a name located */
 	    .dst_port = t->port,
+	    .tp_given = t->tp_given,
 	    .req_uri = ruri,
 	    .from = from,
 	    .to = to,
@@ -514,6 +517,14 @@ void leg_sip_sess_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t sta
 		break;
 	case SIP_EV_TERMINATED:
 		on_terminated(l, status, msg);
+		break;
+	case SIP_EV_REFER:
+		/* Transfer (RFC 3515) is not the gateway's yet: decline it, the
+		 * call goes on (603, see src/sip/session_refer.c for why). */
+		LOGN(LC_CALL, l->name, "REFER to %s declined",
+		     msg && sip_msg_header(msg, "Refer-To", 0) ? sip_msg_header(msg, "Refer-To", 0)
+							       : "?");
+		sip_sess_refer_answer(sess, 603);
 		break;
 	case SIP_EV_ESTABLISHED:
 	case SIP_EV_INFO:

@@ -16,6 +16,7 @@
  *   answer → 200+SDP                     2xx + SDP     → answer
  *   release → 4xx-6xx/BYE + Reason       release → CANCEL/BYE + Reason
  *   CANCEL → released(-, 487)            error, BYE    → released(Reason's cause, status)
+ *   REFER (either side) → 603: transfer is not the call layer's yet
  *   re-INVITE + offer (either side) → 200 + our answer (hold: sendonly ↔ recvonly,
  *     RFC 3264 §8.4; the stream follows a new address), or 488 if it drops our
  *     codec; the call is not told: a re-INVITE never touches the PSTN leg
@@ -34,11 +35,12 @@
 #include "media/media.h"
 #include "sip/sip.h"
 
-/* Where a SIP trunk sends its calls (an IP literal: no DNS yet). */
+/* Where a SIP trunk or URI route sends its calls. */
 struct leg_sip_target {
 	enum sip_proto proto;
-	char ip[64];
-	uint16_t port;	  /* 0: 5060 */
+	bool tp_given;	  /* the URI said ;transport= (RFC 3263 §4.1) */
+	char ip[256];	  /* an IP literal, or a host name the stack locates */
+	uint16_t port;	  /* 0: 5060 (a host name: SRV, RFC 3263 §4.2) */
 	char domain[128]; /* host of the Request-URI, From and To; "": ip[:port] */
 };
 

@@ -300,12 +300,28 @@ int leg_sip_setup_read(const struct sip_msg *msg, struct call_setup *s)
 	return 0;
 }
 
-/* host (IP literal, [v6]) and :port of a sip: URI's hostport. */
+/* RFC 3261 §25.1 hostname: labels of letters, digits and '-', the last
+ * one starting with a letter (so a bad IPv4 literal is not a name). */
+static bool is_hostname(const char *h)
+{
+	const char *last = strrchr(h, '.');
+	last = last && last[1] ? last + 1 : h;
+	if (!isalpha((unsigned char)*last))
+		return false;
+	for (; *h; h++)
+		if (!isalnum((unsigned char)*h) && *h != '-' && *h != '.')
+			return false;
+	return true;
+}
+
+/* host (IP literal, [v6], or a host name for RFC 3263) and :port of a sip:
+ * URI's hostport.  A host name without a port keeps port 0: SRV decides. */
 static int hostport(const char *p, struct leg_sip_target *t, const char **end)
 {
 	size_t n;
 	char tmp[sizeof(t->ip)];
 	struct in6_addr a;
+	bool name = false;
 	if (*p == '[') {
 		n = strcspn(++p, "]");
 		if (p[n] != ']' || copy_n(tmp, sizeof(tmp), p, n) ||
@@ -314,12 +330,15 @@ static int hostport(const char *p, struct leg_sip_target *t, const char **end)
 		p += n + 1;
 	} else {
 		n = strcspn(p, ":;?");
-		if (copy_n(tmp, sizeof(tmp), p, n) || inet_pton(AF_INET, tmp, &a) != 1)
+		if (copy_n(tmp, sizeof(tmp), p, n))
+			return EHOSTUNREACH;
+		name = inet_pton(AF_INET, tmp, &a) != 1;
+		if (name && !is_hostname(tmp))
 			return EHOSTUNREACH;
 		p += n;
 	}
 	memcpy(t->ip, tmp, sizeof(tmp));
-	t->port = 0; /* the default depends on the transport */
+	t->port = 0; /* the default depends on the transport, or on SRV */
 	if (*p == ':') {
 		char *e;
 		unsigned long port = strtoul(p + 1, &e, 10);
@@ -362,8 +381,11 @@ int leg_sip_target_parse(const char *uri, struct leg_sip_target *t)
 			t->proto = SIP_PROTO_TCP;
 		else if (!param_is(tp, "udp") || sips)
 			return EHOSTUNREACH;
+		t->tp_given = true;
 	}
-	if (!t->port) /* RFC 3261 §19.1.2 */
+	struct in6_addr a;
+	bool literal = inet_pton(AF_INET, t->ip, &a) == 1 || inet_pton(AF_INET6, t->ip, &a) == 1;
+	if (!t->port && literal) /* RFC 3261 §19.1.2; a name: SRV decides (RFC 3263) */
 		t->port = t->proto == SIP_PROTO_TLS ? 5061 : 5060;
 	return 0;
 }

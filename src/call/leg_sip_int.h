@@ -78,9 +78,11 @@ bool leg_sip_privacy_hides(const char *value);
  * redirecting from Diversion (RFC 5806) else History-Info (RFC 7044).
  * EINVAL if the called number is not a number (the caller answers 484). */
 int leg_sip_setup_read(const struct sip_msg *msg, struct call_setup *s);
-/* A destination URI `sip:user@IP[:port][;transport=udp|tcp|tls]` or
- * `sips:user@IP[:port]` (TLS, port 5061 by default) into a target.
- * EHOSTUNREACH for anything else (a host name: no DNS yet). */
+/* A destination URI `sip:user@host[:port][;transport=udp|tcp|tls]` or
+ * `sips:user@host[:port]` (TLS) into a target; host an IP literal (port
+ * 5060, or 5061 for TLS, when none is given) or a host name (the stack
+ * locates it, RFC 3263; without a port, port 0).  EHOSTUNREACH for
+ * anything else. */
 int leg_sip_target_parse(const char *uri, struct leg_sip_target *t);
 
 #endif

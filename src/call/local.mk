@@ -85,6 +85,7 @@ noinst_HEADERS += src/call/leg_sip.h src/call/leg_sip_int.h
 check_PROGRAMS += tests/unit/call/test_leg_sip
 TESTS += tests/unit/call/test_leg_sip
 tests_unit_call_test_leg_sip_SOURCES = tests/unit/call/test_leg_sip.c \
-	tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h
+	tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
 tests_unit_call_test_leg_sip_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_leg_sip_LDADD = $(TEST_LDADD)

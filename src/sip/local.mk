@@ -5,10 +5,11 @@ src_libstrowger_a_SOURCES += \
 	src/sip/transport.c src/sip/transport_udp.c src/sip/transport_tcp.c \
 	src/sip/transport_tls.c \
 	src/sip/msg.c src/sip/msg_check.c src/sip/osip_pool.c \
-	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c \
+	src/sip/txn.c src/sip/txn_timer.c src/sip/txn_index.c src/sip/txn_merge.c \
 	src/sip/dialog.c src/sip/session.c src/sip/session_uac.c src/sip/stack.c \
 	src/sip/session_ext.c src/sip/session_rel.c src/sip/session_update.c \
 	src/sip/session_timer.c \
+	src/sip/stack_overload.c src/sip/session_target.c src/sip/session_refer.c \
 	src/sip/sdp.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
@@ -17,7 +18,9 @@ EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
 SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp \
-	tests/unit/sip/test_sip_100rel tests/unit/sip/test_sip_timer tests/unit/sip/test_sip_update
+	tests/unit/sip/test_sip_100rel tests/unit/sip/test_sip_timer tests/unit/sip/test_sip_update \
+	tests/unit/sip/test_sip_overload tests/unit/sip/test_sip_target \
+	tests/unit/sip/test_sip_refer
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
 SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
@@ -36,6 +39,16 @@ tests_unit_sip_test_sip_timer_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sip_update_SOURCES = tests/unit/sip/test_sip_update.c $(SIP_FX)
 tests_unit_sip_test_sip_update_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_update_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_overload_SOURCES = tests/unit/sip/test_sip_overload.c $(SIP_FX)
+tests_unit_sip_test_sip_overload_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_overload_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_target_SOURCES = tests/unit/sip/test_sip_target.c $(SIP_FX) \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
+tests_unit_sip_test_sip_target_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_target_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_sip_refer_SOURCES = tests/unit/sip/test_sip_refer.c $(SIP_FX)
+tests_unit_sip_test_sip_refer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_refer_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)

@@ -2,6 +2,7 @@
 /*
  * sip/msg: libosip2 message helpers and the public read-only views.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -271,4 +272,30 @@ const char *sip_msg_from(const struct sip_msg *m, char *buf, size_t sz)
 const char *sip_msg_to(const struct sip_msg *m, char *buf, size_t sz)
 {
 	return print_into((int (*)(void *, char **))osip_to_to_str, m->m->to, buf, sz);
+}
+
+/* Each line: a token name (RFC 3261 §25.1), ':', a value on one line (no
+ * header injection). */
+int sip_msg_add_extra(osip_message_t *m, const char *const *hdrs)
+{
+	static const char tokc[] = "-.!%*_+`'~";
+
+	for (; hdrs && *hdrs; hdrs++) {
+		const char *h = *hdrs, *colon = strchr(h, ':');
+		char name[64];
+		size_t n = colon ? (size_t)(colon - h) : 0;
+
+		if (!n || n >= sizeof(name) || strpbrk(h, "\r\n"))
+			return EINVAL;
+		for (size_t i = 0; i < n; i++)
+			if (!isalnum((unsigned char)h[i]) && !strchr(tokc, h[i]))
+				return EINVAL;
+		memcpy(name, h, n);
+		name[n] = 0;
+		int err = sip_msg_add_header(m, name, colon + 1 + strspn(colon + 1, " \t"));
+
+		if (err)
+			return err;
+	}
+	return 0;
 }

@@ -42,6 +42,10 @@ int sip_msg_response(osip_message_t **rp, const osip_message_t *req, uint16_t st
 		     const char *reason, const char *to_tag);
 int sip_msg_set_body(osip_message_t *m, const char *ctype, const char *body);
 int sip_msg_add_header(osip_message_t *m, const char *name, const char *value);
+/* Extra header lines "Name: value", NULL-terminated (or NULL): EINVAL for a
+ * line with CR or LF or without a token name (nothing is half-added that
+ * matters: the caller frees the message). */
+int sip_msg_add_extra(osip_message_t *m, const char *const *hdrs);
 
 /* Random lowercase hex of `n` chars plus NUL (n+1 bytes in out). */
 void sip_rand_hex(char *out, size_t n);

@@ -18,7 +18,7 @@
 static const char *const st_names[] = {"CALLING",     "INCOMING",    "EARLY",	  "ANSWERED",
 				       "ESTABLISHED", "TERMINATING", "TERMINATED"};
 static const char *const ev_names[] = {"PROGRESS", "ANSWERED", "ESTABLISHED", "CANCELLED",
-				       "INFO",	   "REINVITE", "TERMINATED",  "UPDATE"};
+				       "INFO",	   "REINVITE", "TERMINATED",  "UPDATE", "REFER"};
 
 const char *sip_sess_state_name(enum sip_sess_state st)
 {
@@ -71,7 +71,9 @@ static void sess_unlink(struct sip_sess *ss)
 	if (!ss->s)
 		return;
 	loop_timer_cancel(ss->s->loop, &ss->rtx);
+	loop_timer_cancel(ss->s->loop, &ss->trying);
 	sip_sx_unlink(ss);
+	sip_tgt_stop(ss);
 	if (ss->ist)
 		sip_txn_detach(ss->ist);
 	if (ss->ict)
@@ -96,6 +98,7 @@ static void sess_destroy(void *data)
 	mem_deref(ss->nict);
 	mem_deref(ss->dlg);
 	mem_deref(ss->x);
+	sip_tgt_free(ss->tgt);
 	if (ss->invite)
 		osip_message_free(ss->invite);
 	osip_free(ss->call_id);
@@ -232,7 +235,7 @@ int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16
 	if (!err && status > 100 && status < 300)
 		err = sip_sx_decorate(ss, req, status, r);
 	if (!err)
-		err = sip_sess_add_headers(r, extra);
+		err = sip_msg_add_extra(r, extra);
 	if (!err)
 		err = sip_msg_set_body(r, body ? ctype : NULL, body);
 	if (err) {
@@ -288,6 +291,8 @@ int sip_sess_answer_hdrs(struct sip_sess *ss, uint16_t status, const char *reaso
 	osip_message_t *r;
 	int err;
 
+	if (ss->s && !ss->uac && !ss->reinvite)
+		loop_timer_cancel(ss->s->loop, &ss->trying); /* the TU answers */
 	if (ss->s && sip_sx_answer(ss, status, reason, ctype, body, &err))
 		return err; /* UPDATE, reliable provisional, or held back */
 	/* A UAC session answers only re-INVITEs from the far end (§14.2). */
@@ -317,6 +322,20 @@ int sip_sess_answer_hdrs(struct sip_sess *ss, uint16_t status, const char *reaso
 	return err;
 }
 
+/* RFC 3261 §17.2.1: an INVITE the TU has not answered within 200 ms gets
+ * 100 (Trying), so that the client stops retransmitting and may CANCEL
+ * (§9.1: a CANCEL waits for a provisional). */
+static void trying_fire(void *arg)
+{
+	struct sip_sess *ss = arg;
+	osip_message_t *r;
+
+	if (!ss->s || !ss->ist || sip_txn_final_sent(ss->ist) || ss->state != SIP_SESS_INCOMING)
+		return;
+	if (!sip_sess_build_answer(ss, sip_txn_req(ss->ist), 100, NULL, NULL, NULL, NULL, &r))
+		sip_txn_respond(ss->ist, r);
+}
+
 static void uas_invite(struct sip_stack *s, struct sip_txn *t, osip_message_t *req)
 {
 	struct sip_msg v = {req};
@@ -335,6 +354,7 @@ static void uas_invite(struct sip_stack *s, struct sip_txn *t, osip_message_t *r
 	sip_sess_set_state(ss, SIP_SESS_INCOMING);
 	if (sip_sx_uas_invite(ss, req))
 		return; /* refused: 421, 422 */
+	loop_timer_start(s->loop, &ss->trying, 200 * NS_PER_MS, trying_fire, ss);
 	if (s->h.invite_h)
 		s->h.invite_h(ss, &v, s->arg);
 	else
@@ -399,6 +419,8 @@ static void in_dialog(struct sip_sess *ss, struct sip_txn *t, osip_message_t *re
 		sip_sess_end(ss, 200, req);
 	} else if (sip_msg_is(req, "INVITE")) {
 		uas_reinvite(ss, t, req);
+	} else if (sip_msg_is(req, "REFER")) {
+		sip_refer_rx(ss, t, req); /* session_refer.c */
 	} else if (sip_msg_is(req, "INFO") || sip_msg_is(req, "MESSAGE") ||
 		   sip_msg_is(req, "NOTIFY") || sip_msg_is(req, "OPTIONS") ||
 		   sip_msg_is(req, "UPDATE")) {
@@ -425,7 +447,9 @@ void sip_sess_rx_request(struct sip_stack *s, struct sip_txn *t, osip_message_t 
 		mem_deref(ss);
 		return;
 	}
-	if (sip_msg_is(req, "INVITE"))
+	if (sip_txn_merged(t))
+		sip_stack_reply(s, t, 482, NULL, NULL); /* §8.2.2.2: merged request */
+	else if (sip_msg_is(req, "INVITE"))
 		uas_invite(s, t, req);
 	else if (sip_msg_is(req, "CANCEL"))
 		uas_cancel(s, t, req);

@@ -24,6 +24,7 @@ struct sip_stack {
 	struct sip_tp *tp;
 	struct sip_txl *txl;
 	struct hash *sessions; /* struct sip_sess by Call-ID + our tag */
+	struct sip_resolver *res; /* RFC 3263, made on first use (session_target.c) */
 	unsigned n_sess;
 	struct sip_stats st;
 };
@@ -33,15 +34,21 @@ struct sip_sess {
 	struct sip_stack *s;
 	enum sip_sess_state state;
 	bool uac, cancelled, reinvite;
+	bool got_1xx, cancel_held; /* UAC: §9.1, CANCEL waits for a provisional */
+	bool refer_active;	   /* RFC 3515: an accepted REFER's subscription */
+	uint32_t refer_id;	   /* its CSeq: Event: refer;id= */
+	struct sip_txn *refer_t;   /* the REFER while SIP_EV_REFER runs (borrowed) */
 	struct sip_dlg *dlg;
 	struct sip_txn *ist, *ict, *nict; /* referenced */
 	osip_message_t *invite;		  /* UAC: our INVITE */
+	struct sip_tgt *tgt;		  /* UAC to a host name: its targets */
 	char *call_id, *ltag;
 	struct sip_peer peer;
 	char *tx2xx, *ack, *local_sdp, *remote_sdp;
 	char *reason; /* Reason value for the next error response, BYE or CANCEL */
 	size_t tx2xx_len, ack_len;
 	struct loop_timer rtx;
+	struct loop_timer trying; /* UAS: 100 Trying after 200 ms (§17.2.1) */
 	uint64_t rtx_ival, rtx_elapsed;
 	void *user;
 	struct sip_sx *x; /* 100rel, UPDATE, session timers (session_ext.h) */
@@ -66,13 +73,28 @@ void sip_sess_keep_sdp(struct sip_sess *ss, const osip_message_t *m);
 int sip_sess_build_answer(struct sip_sess *ss, const osip_message_t *req, uint16_t status,
 			  const char *reason, const char *ctype, const char *body,
 			  const char *const *extra, osip_message_t **rp);
-/* Add "Name: value" lines (NULL-terminated list, or NULL); EINVAL for a
- * line with CR/LF or without a token name (RFC 3261 §25.1). */
-int sip_sess_add_headers(osip_message_t *m, const char *const *hdrs);
+
+/* session_uac.c, for session_target.c */
+int sip_uac_build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
+			 const struct sip_sa *local, osip_message_t **mp);
+void sip_uac_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg);
+/* session_target.c: INVITE to a host name (RFC 3263), failover (§4.3). */
+int sip_tgt_invite(struct sip_sess **sessp, struct sip_stack *s, const struct sip_invite_prm *p);
+/* An INVITE's failure: true if the next target was taken instead. */
+bool sip_tgt_failover(struct sip_sess *ss, const osip_message_t *resp, uint16_t status);
+/* CANCEL while still resolving: true if the call ended there (487). */
+bool sip_tgt_cancel(struct sip_sess *ss);
+void sip_tgt_stop(struct sip_sess *ss); /* no more lookups */
+void sip_tgt_free(struct sip_tgt *tg);
+
+/* session_refer.c: an in-dialog REFER (RFC 3515). */
+void sip_refer_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,
 		    const struct sip_reject *rej);
+/* stack_overload.c: the txn layer's gate (503 + Retry-After when full). */
+bool sip_stack_gate(const osip_message_t *req, const struct sip_peer *peer, void *arg);
 /* Our address for Via/Contact toward `dst`. */
 int sip_stack_local(struct sip_stack *s, const struct sip_peer *dst, struct sip_sa *out);
 

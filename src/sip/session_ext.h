@@ -86,8 +86,6 @@ bool sip_sx_uac_1xx(struct sip_sess *ss, osip_message_t *resp);
 void sip_sx_uac_2xx(struct sip_sess *ss, const osip_message_t *resp);
 /* UAC: a 422 to our INVITE; true when the INVITE went out again. */
 bool sip_sx_uac_422(struct sip_sess *ss, const osip_message_t *resp);
-/* session_uac.c's handler for responses to our INVITE. */
-void sip_sess_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg);
 
 /* --- shared inside the extension files ------------------------------------ */
 

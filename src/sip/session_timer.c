@@ -274,7 +274,7 @@ bool sip_sx_uac_422(struct sip_sess *ss, const osip_message_t *resp)
 	ss->invite = copy; /* CANCEL and the dialog follow the new one */
 	sip_txn_detach(ss->ict);
 	ss->ict = mem_deref(ss->ict);
-	if (sip_txn_request(&t, ss->s->txl, m, &ss->peer, sip_sess_invite_resp, ss))
+	if (sip_txn_request(&t, ss->s->txl, m, &ss->peer, sip_uac_invite_resp, ss))
 		return false; /* reported by the ICT as 503 */
 	if (ss->s && t)
 		ss->ict = mem_ref(t);

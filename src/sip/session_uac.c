@@ -2,8 +2,11 @@
 /*
  * sip/session_uac: our side calls (RFC 3261 §13.2): INVITE, ACK for 2xx
  * (kept and sent again for each retransmitted 2xx), CANCEL (§9.1), BYE.
+ *
+ * CANCEL before any provisional response is held (§9.1: it must not be sent
+ * then): the first 1xx sends it; a final response first means it is never
+ * sent (a 2xx is ACKed and followed by BYE, §15); Timer B ends the call.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +110,9 @@ static void uac_2xx(struct sip_sess *ss, osip_message_t *resp)
 	sip_sess_emit(ss, SIP_EV_ANSWERED, (uint16_t)resp->status_code, resp);
 }
 
-void sip_sess_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
+static int cancel_send(struct sip_sess *ss);
+
+void sip_uac_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
 {
 	struct sip_sess *ss = arg;
 	(void)t;
@@ -115,7 +120,15 @@ void sip_sess_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t stat
 	if (!ss->s)
 		return;
 	mem_ref(ss);
-	if (status < 200) {
+	bool held = ss->cancel_held;
+
+	ss->cancel_held = false; /* sent now, or (final response) never */
+	if (status < 200)
+		ss->got_1xx = true;
+	if (status < 200 && held) {
+		if (cancel_send(ss)) /* cannot even build it: give up the call */
+			sip_sess_end(ss, 500, NULL);
+	} else if (status < 200) {
 		/* Every provisional: a 183 with SDP after a 180 brings early
 		 * media (RFC 3666 §2.1: PROGRESS with in-band information). */
 		if (status > 100 && resp && !sip_sx_uac_1xx(ss, resp)) {
@@ -131,40 +144,14 @@ void sip_sess_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t stat
 		uac_2xx(ss, resp);
 	} else if (status == 422 && resp && sip_sx_uac_422(ss, resp)) {
 		/* sent again with a larger Session-Expires (RFC 4028 §7.4) */
-	} else {
+	} else if (!sip_tgt_failover(ss, resp, status)) { /* RFC 3263 §4.3 */
 		sip_sess_end(ss, status, resp);
 	}
 	mem_deref(ss);
 }
 
-/* sip_invite_prm.extra_headers: a token name (RFC 3261 §25.1), ':', a
- * value on one line (no header injection). */
-int sip_sess_add_headers(osip_message_t *m, const char *const *hdrs)
-{
-	static const char tokc[] = "-.!%*_+`'~";
-
-	for (; hdrs && *hdrs; hdrs++) {
-		const char *h = *hdrs, *colon = strchr(h, ':');
-		char name[64];
-		size_t n = colon ? (size_t)(colon - h) : 0;
-
-		if (!n || n >= sizeof(name) || strpbrk(h, "\r\n"))
-			return EINVAL;
-		for (size_t i = 0; i < n; i++)
-			if (!isalnum((unsigned char)h[i]) && !strchr(tokc, h[i]))
-				return EINVAL;
-		memcpy(name, h, n);
-		name[n] = 0;
-		int err = sip_msg_add_header(m, name, colon + 1 + strspn(colon + 1, " \t"));
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
-			const struct sip_sa *local, osip_message_t **mp)
+int sip_uac_build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
+			 const struct sip_sa *local, osip_message_t **mp)
 {
 	osip_message_t *m;
 	osip_uri_t *ruri = NULL;
@@ -204,7 +191,7 @@ static int build_invite(struct sip_stack *s, const struct sip_invite_prm *p,
 	if (!err)
 		err = sip_sx_invite_headers(s, m);
 	if (!err)
-		err = sip_sess_add_headers(m, p->extra_headers);
+		err = sip_msg_add_extra(m, p->extra_headers);
 	if (!err)
 		err = sip_msg_set_body(m, p->body ? p->ctype : NULL, p->body);
 	if (err) {
@@ -223,13 +210,16 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	struct sip_sess *ss;
 	int err;
 
-	if (sip_sa_set(&dst.addr, p->dst_ip, p->dst_port))
-		return EINVAL; /* host names need RFC 3263 resolution: not yet */
+	const char *host = p->dst_host ? p->dst_host : p->dst_ip;
+	uint16_t port = p->dst_port ? p->dst_port : p->proto == SIP_PROTO_TLS ? 5061 : 5060;
+
 	if (!strncasecmp(p->req_uri, "sips:", 5) && p->proto != SIP_PROTO_TLS)
 		return EPROTO; /* RFC 5630 §4.1: a SIPS URI goes over TLS only */
+	if (!host || sip_sa_set(&dst.addr, host, port))
+		return sip_tgt_invite(sessp, s, p); /* a host name: RFC 3263 */
 	err = sip_stack_local(s, &dst, &local);
 	if (!err)
-		err = build_invite(s, p, &local, &m);
+		err = sip_uac_build_invite(s, p, &local, &m);
 	if (err)
 		return err;
 	if (m->req_uri && m->req_uri->host) /* TLS verifies it (RFC 5922 §7) */
@@ -254,7 +244,7 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	struct sip_txn *t = NULL;
 
 	mem_ref(ss);
-	err = sip_txn_request(&t, s->txl, m, &dst, sip_sess_invite_resp, ss);
+	err = sip_txn_request(&t, s->txl, m, &dst, sip_uac_invite_resp, ss);
 	if (!err && ss->s)
 		ss->ict = mem_ref(t);
 	else if (t)
@@ -268,17 +258,13 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 }
 
 /* §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via. */
-int sip_sess_cancel(struct sip_sess *ss)
+static int cancel_send(struct sip_sess *ss)
 {
 	osip_message_t *c;
 	osip_via_t *via;
 	char buf[32];
-	int err;
+	int err = sip_oerr(osip_message_init(&c));
 
-	if (!ss->s || !ss->uac || ss->cancelled ||
-	    (ss->state != SIP_SESS_CALLING && ss->state != SIP_SESS_EARLY))
-		return EPROTO;
-	err = sip_oerr(osip_message_init(&c));
 	if (err)
 		return err;
 	osip_message_set_method(c, osip_strdup("CANCEL"));
@@ -306,6 +292,25 @@ int sip_sess_cancel(struct sip_sess *ss)
 		osip_message_free(c);
 		return err;
 	}
-	ss->cancelled = true;
 	return sip_txn_request(NULL, ss->s->txl, c, &ss->peer, NULL, NULL);
+}
+
+int sip_sess_cancel(struct sip_sess *ss)
+{
+	int err;
+
+	if (!ss->s || !ss->uac || ss->cancelled ||
+	    (ss->state != SIP_SESS_CALLING && ss->state != SIP_SESS_EARLY))
+		return EPROTO;
+	if (sip_tgt_cancel(ss)) /* still looking the host up: nothing sent */
+		return 0;
+	if (!ss->got_1xx) { /* §9.1: wait for a provisional response */
+		ss->cancelled = ss->cancel_held = true;
+		LOGD(LC_SIP, ss->name, "CANCEL held until a provisional response");
+		return 0;
+	}
+	err = cancel_send(ss);
+	if (!err)
+		ss->cancelled = true;
+	return err;
 }

@@ -40,6 +40,16 @@ struct sip_conf {
 	enum sip_100rel rel100;	   /* RFC 3262; default SUPPORTED */
 	uint32_t session_expires;  /* s, RFC 4028; default 1800, 0: no timers */
 	uint32_t min_se;	   /* s, smallest interval we accept; default 90 */
+	/* RFC 3263 server location for INVITEs to host names (c-ares). */
+	char dns_servers[128];	   /* "192.0.2.53,[2001:db8::53]:5353"; "": resolv.conf */
+	unsigned dns_timeout_ms;   /* per try; 0: c-ares' default */
+	unsigned dns_tries;	   /* 0: c-ares' default */
+	/* Overload (RFC 3261 §21.5.4): at or above either ceiling a new INVITE
+	 * gets 503 with Retry-After, statelessly, before any session or
+	 * transaction exists and without the call layer.  0: no ceiling. */
+	unsigned max_sessions;	   /* concurrent sessions (UAS and UAC) */
+	unsigned max_txns;	   /* live transactions, lingering ones included */
+	unsigned retry_after;	   /* seconds in that Retry-After (§20.33) */
 };
 
 void sip_conf_defaults(struct sip_conf *conf);
@@ -74,6 +84,9 @@ enum sip_sess_ev {
 	SIP_EV_UPDATE,	    /* UPDATE with an offer (msg, RFC 3311): answer it
 			     * with sip_sess_answer() from the handler (2xx
 			     * with SDP, or 488), else 200 with our last SDP */
+	SIP_EV_REFER,	    /* in-dialog REFER, RFC 3515 (msg: Refer-To through
+			     * sip_msg_header): answer it from the handler with
+			     * sip_sess_refer_answer(), else 603 goes out */
 };
 
 const char *sip_sess_state_name(enum sip_sess_state st);
@@ -124,21 +137,34 @@ struct sip_stats {
 	uint64_t retransmissions; /* requests and responses we sent again */
 	uint64_t sessions;	  /* sessions created */
 	uint64_t txns;		  /* transactions created */
+	uint64_t overload;	  /* INVITEs refused 503 by the ceilings */
 };
 void sip_stack_stats(const struct sip_stack *s, struct sip_stats *st);
 unsigned sip_stack_sess_count(const struct sip_stack *s);
 unsigned sip_stack_txn_count(const struct sip_stack *s);
 
-/* UAC: send an INVITE.  `dst` is an IP literal and port (no DNS yet).
- * A sips: req_uri needs proto TLS (EPROTO otherwise, RFC 5630 §4.1); over
- * TLS the server must show the req_uri's host in its certificate.
- * *sessp is the stack's session (take a reference to keep it past its
- * TERMINATED event).  If sending fails at once, the error comes back,
- * *sessp is NULL, and TERMINATED (503) has already been reported. */
+/* UAC: send an INVITE.  *sessp is the stack's session (take a reference
+ * to keep it past its TERMINATED event).  If sending fails at once, the
+ * error comes back, *sessp is NULL, and TERMINATED (503) has already been
+ * reported.
+ *
+ * Where to: an IP literal (dst_ip or dst_host) is sent to at once, port 0
+ * meaning 5060.  A host name is located per RFC 3263 (NAPTR, SRV, A/AAAA;
+ * src/sip/README): the session is CALLING at once and the INVITE goes out
+ * when the lookup answers; the targets are tried in order, the next one
+ * after a transport error, Timer B or a 503 (§4.3), each with a new
+ * transaction and the same Call-ID and From tag.  When every one failed,
+ * or the lookup did, TERMINATED carries the last status (503; 408 for a
+ * timeout).  A sips: req_uri needs proto TLS (EPROTO otherwise, RFC 5630
+ * §4.1); over TLS the server must show the req_uri's host in its
+ * certificate, and port 0 means 5061. */
 struct sip_invite_prm {
 	enum sip_proto proto;
-	const char *dst_ip;
-	uint16_t dst_port;
+	const char *dst_ip;   /* an IP literal; or NULL and dst_host */
+	uint16_t dst_port;    /* 0: none (a host name: SRV decides; else 5060) */
+	const char *dst_host; /* a domain name or IP literal; overrides dst_ip */
+	bool tp_given;	      /* the URI named its transport (proto): with a
+			       * host name, no NAPTR (RFC 3263 §4.1) */
 	const char *req_uri; /* "sip:123@192.0.2.1" */
 	const char *from;    /* "<sip:gw@example.net>" (tag added) */
 	const char *to;	     /* "<sip:123@example.net>" */
@@ -155,11 +181,19 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 /* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
 int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,
 		    const char *body);
-/* The same with more headers, "Name: value" each, NULL-terminated (or
- * NULL): e.g. Retry-After on a 503 (RFC 3261 §21.5.4, §20.33).  A line
- * with CR or LF, or without a token name, is EINVAL and nothing is sent. */
+/* The same with more headers, "Name: value" each, NULL-terminated (e.g.
+ * "Retry-After: 30" on a 503, RFC 3261 §20.33), checked as the INVITE's
+ * extra_headers are: EINVAL and nothing sent for a bad line. */
 int sip_sess_answer_hdrs(struct sip_sess *sess, uint16_t status, const char *reason,
 			 const char *ctype, const char *body, const char *const *extra_headers);
+/* REFER (RFC 3515), from the SIP_EV_REFER handler only: 202 accepts it
+ * (and sends the first NOTIFY, "SIP/2.0 100 Trying", §2.4.4); 4xx-6xx
+ * refuses it.  EPROTO outside the handler or for another status. */
+int sip_sess_refer_answer(struct sip_sess *sess, uint16_t status);
+/* Progress of an accepted REFER: NOTIFY with message/sipfrag "SIP/2.0
+ * <status> <reason>" (reason NULL: the standard phrase); a final status
+ * (>= 200) ends the subscription (Subscription-State: terminated). */
+int sip_sess_refer_notify(struct sip_sess *sess, uint16_t status, const char *reason);
 /* UPDATE (RFC 3311) in an early or confirmed dialog: with an SDP offer
  * (the answer comes back as remote SDP), or without a body as a session
  * refresh (RFC 4028).  EBUSY while an offer of ours is outstanding. */

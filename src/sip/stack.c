@@ -26,6 +26,7 @@ void sip_conf_defaults(struct sip_conf *c)
 	c->rel100 = SIP_100REL_SUPPORTED;
 	c->session_expires = 1800;
 	c->min_se = 90;
+	c->retry_after = 5;
 	snprintf(c->user_agent, sizeof(c->user_agent), "strowger/%s", "0.1");
 }
 
@@ -154,6 +155,7 @@ static void stack_destroy(void *data)
 
 	if (s->sessions)
 		sip_sess_close_all(s);
+	mem_deref(s->res);
 	mem_deref(s->txl);
 	mem_deref(s->tp);
 	mem_deref(s->sessions);
@@ -190,6 +192,8 @@ int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_c
 		mem_deref(s);
 		return err;
 	}
+	if (conf->max_sessions || conf->max_txns)
+		sip_txl_set_gate(s->txl, sip_stack_gate); /* stack_overload.c */
 	*sp = s;
 	return 0;
 }

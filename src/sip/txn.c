@@ -144,7 +144,9 @@ static void txn_destroy(void *data)
 		osip_transaction_set_reserved1(t->tr, NULL);
 		osip_transaction_free2(t->tr);
 	}
+	sip_txn_merge_unlink(t);
 	free(t->key);
+	free(t->mkey);
 	free(t->tx_buf);
 	sip_peer_reset(&t->peer);
 }
@@ -168,6 +170,7 @@ static void txn_reap(void *arg)
 
 void sip_txn_forget(struct sip_txn *t)
 {
+	sip_txn_merge_unlink(t);
 	hash_remove(t->l->idx, &t->he);
 	t->l->count--;
 	mem_deref(t);
@@ -187,6 +190,7 @@ static struct sip_txn *txn_new(struct sip_txl *l, osip_transaction_t *tr, enum s
 	t->tr = tr;
 	t->kind = kind;
 	t->key = key;
+	hash_le_init(&t->mhe);
 	sip_peer_copy(&t->peer, peer);
 	if ((kind == SIP_ICT || kind == SIP_NICT) && peer->proto != SIP_PROTO_UDP)
 		list_append(&l->streams, &t->sle);
@@ -419,7 +423,14 @@ static void recv_request(struct sip_txl *l, osip_message_t *m, struct sip_peer *
 		}
 		return;
 	}
+	if (l->gate && !sip_msg_tag(m->to) && l->gate(m, peer, l->arg)) {
+		free(key); /* answered statelessly (overload) */
+		osip_message_free(m);
+		return;
+	}
 	t = txn_create(l, sip_msg_is(m, "INVITE") ? SIP_IST : SIP_NIST, m, key, peer);
+	if (t)
+		sip_txn_merge_check(t, m);
 	ev = t ? sip_txn_evt(rcv_type(m), t, m) : NULL;
 	if (!ev) {
 		osip_message_free(m);
@@ -566,6 +577,7 @@ static void txl_destroy(void *data)
 				continue;
 			struct sip_txn *t = container_of(h->next, struct sip_txn, he.le);
 
+			sip_txn_merge_unlink(t);
 			hash_remove(l->idx, &t->he);
 			l->count--;
 			mem_deref(t);
@@ -573,6 +585,7 @@ static void txl_destroy(void *data)
 		}
 	}
 	mem_deref(l->idx);
+	mem_deref(l->merge);
 	if (l->osip)
 		osip_release(l->osip);
 }
@@ -596,6 +609,8 @@ int sip_txl_alloc(struct sip_txl **lp, struct loop *loop, struct sip_tp *tp,
 	list_init(&l->streams);
 	err = hash_alloc(&l->idx, 1024);
 	if (!err)
+		err = hash_alloc(&l->merge, 1024);
+	if (!err)
 		err = sip_oerr(osip_init(&l->osip));
 	if (err) {
 		mem_deref(l);
@@ -605,6 +620,11 @@ int sip_txl_alloc(struct sip_txl **lp, struct loop *loop, struct sip_tp *tp,
 	register_callbacks(l->osip);
 	*lp = l;
 	return 0;
+}
+
+void sip_txl_set_gate(struct sip_txl *l, sip_txn_gate_h *gate)
+{
+	l->gate = gate;
 }
 
 unsigned sip_txl_count(const struct sip_txl *l)

@@ -60,6 +60,11 @@ typedef void(sip_txn_stray_h)(osip_message_t *msg, const struct sip_peer *peer, 
  * status 408 timeout or 503 transport error). */
 typedef void(sip_txn_resp_h)(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg);
 
+/* Before a new server transaction is made for a request without To tag:
+ * true if the gate answered it itself (statelessly, through
+ * sip_txl_send() to `peer`); the request is then dropped. */
+typedef bool(sip_txn_gate_h)(const osip_message_t *req, const struct sip_peer *peer, void *arg);
+
 struct sip_txl_prm {
 	uint64_t t1, t2, t4; /* ns */
 };
@@ -71,6 +76,7 @@ struct sip_txl_stats {
 int sip_txl_alloc(struct sip_txl **lp, struct loop *loop, struct sip_tp *tp,
 		  const struct sip_txl_prm *prm, sip_txn_req_h *reqh, sip_txn_stray_h *strayh,
 		  void *arg);
+void sip_txl_set_gate(struct sip_txl *l, sip_txn_gate_h *gate);
 /* A parsed message from the transport (ownership passes). */
 void sip_txl_recv(struct sip_txl *l, osip_message_t *msg, const struct sip_peer *peer);
 /* Send outside any transaction (2xx retransmissions, ACK for 2xx,
@@ -103,6 +109,9 @@ const osip_message_t *sip_txn_req(const struct sip_txn *t);
 const struct sip_peer *sip_txn_peer(const struct sip_txn *t);
 bool sip_txn_final_sent(const struct sip_txn *t);
 const char *sip_txn_name(const struct sip_txn *t);
+/* A request without To tag with the From tag, Call-ID and CSeq of a server
+ * transaction in progress, on another branch (RFC 3261 §8.2.2.2: 482). */
+bool sip_txn_merged(const struct sip_txn *t);
 
 /* txn_index.c */
 enum sip_txn_kind { SIP_ICT, SIP_IST, SIP_NICT, SIP_NIST };
@@ -111,5 +120,8 @@ enum sip_txn_kind { SIP_ICT, SIP_IST, SIP_NICT, SIP_NIST };
  * client transaction a response belongs to if false).  `method` overrides
  * the method (NULL: the message's, ACK as INVITE). */
 char *sip_txn_key(const osip_message_t *m, bool server, const char *method);
+/* "m|<From tag>|<Call-ID>|<CSeq>" for merged-request detection, or NULL
+ * (no From tag, or out of memory). */
+char *sip_txn_merge_key(const osip_message_t *m);
 
 #endif

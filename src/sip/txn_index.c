@@ -7,7 +7,9 @@
  * the method are equal (ACK matches INVITE).  Without it (RFC 2543 peers)
  * we match on Request-URI, From tag, Call-ID, CSeq number, top Via and
  * method; the To tag is left out so the ACK to our non-2xx final response,
- * whose To carries our tag, finds the INVITE.
+ * whose To carries our tag, finds the INVITE.  The Call-ID is compared
+ * whole (§20.8: "a@h1" and "a@h2" are different calls; libosip2 splits it
+ * at '@' into number and host, so both halves go into the key).
  * RFC 3261 §17.1.3 (client side): branch of the top Via and CSeq method.
  */
 #include <ctype.h>
@@ -30,18 +32,20 @@ static char *key_2543(const osip_message_t *m, const osip_via_t *via, const char
 	char *ruri = NULL, *out;
 	const char *ftag = sip_msg_tag(m->from);
 	const char *br = sip_msg_branch(m);
+	const char *cid_host = m->call_id->host;
 	size_t n;
 
 	if (!m->req_uri || osip_uri_to_str(m->req_uri, &ruri))
 		return NULL;
-	n = strlen(ruri) + strlen(m->call_id->number) + strlen(m->cseq->number) +
-	    strlen(via->host) + (ftag ? strlen(ftag) : 0) + (br ? strlen(br) : 0) +
-	    (via->port ? strlen(via->port) : 0) + strlen(method) + 16;
+	n = strlen(ruri) + strlen(m->call_id->number) + (cid_host ? strlen(cid_host) : 0) +
+	    strlen(m->cseq->number) + strlen(via->host) + (ftag ? strlen(ftag) : 0) +
+	    (br ? strlen(br) : 0) + (via->port ? strlen(via->port) : 0) + strlen(method) + 16;
 	out = malloc(n);
 	if (out)
-		snprintf(out, n, "2|%s|%s|%s|%s|%s:%s;%s|%s", ruri, ftag ? ftag : "",
-			 m->call_id->number, m->cseq->number, via->host, via->port ? via->port : "",
-			 br ? br : "", method);
+		snprintf(out, n, "2|%s|%s|%s%s%s|%s|%s:%s;%s|%s", ruri, ftag ? ftag : "",
+			 m->call_id->number, cid_host ? "@" : "", cid_host ? cid_host : "",
+			 m->cseq->number, via->host, via->port ? via->port : "", br ? br : "",
+			 method);
 	osip_free(ruri);
 	return out;
 }
@@ -86,5 +90,25 @@ char *sip_txn_key(const osip_message_t *m, bool server, const char *method)
 	*bar = 0;
 	lower(hp);
 	*bar = '|';
+	return out;
+}
+
+/* RFC 3261 §8.2.2.2: From tag, Call-ID (whole) and CSeq (number and method). */
+char *sip_txn_merge_key(const osip_message_t *m)
+{
+	const char *ftag = sip_msg_tag(m->from);
+	const char *host = m->call_id ? m->call_id->host : NULL;
+	char *out;
+	size_t n;
+
+	if (!ftag || !m->call_id || !m->call_id->number || !m->cseq || !m->cseq->number ||
+	    !m->cseq->method)
+		return NULL;
+	n = strlen(ftag) + strlen(m->call_id->number) + (host ? strlen(host) : 0) +
+	    strlen(m->cseq->number) + strlen(m->cseq->method) + 8;
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "m|%s|%s%s%s|%s|%s", ftag, m->call_id->number, host ? "@" : "",
+			 host ? host : "", m->cseq->number, m->cseq->method);
 	return out;
 }

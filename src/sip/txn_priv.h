@@ -15,8 +15,10 @@ struct sip_txl {
 	struct sip_txl_prm prm;
 	osip_t *osip;
 	struct hash *idx;
+	struct hash *merge; /* server transactions by From tag, Call-ID, CSeq */
 	sip_txn_req_h *reqh;
 	sip_txn_stray_h *strayh;
+	sip_txn_gate_h *gate;
 	void *arg;
 	unsigned count;
 	struct sip_txl_stats stats;
@@ -26,6 +28,8 @@ struct sip_txl {
 struct sip_txn {
 	struct hash_le he;
 	char *key;
+	struct hash_le mhe; /* in sip_txl.merge (txn_merge.c) */
+	char *mkey;
 	struct sip_txl *l;
 	osip_transaction_t *tr;
 	enum sip_txn_kind kind;
@@ -42,6 +46,7 @@ struct sip_txn {
 	struct le sle;	/* in sip_txl.streams */
 	bool tp_failed; /* its connection failed: the timeout means 503 */
 	bool killed, final_sent;
+	bool merged; /* §8.2.2.2: to be answered 482 */
 	bool linger;		      /* libosip2's part is over: only absorbing retransmissions */
 	bool accepted;		      /* IST after a 2xx (RFC 6026): ACKs pass to the dialog */
 	const osip_message_t *tx_msg; /* what tx_buf holds */
@@ -59,5 +64,9 @@ void sip_txn_timers_sync(struct sip_txn *t);
 void sip_txn_slot_fire(void *arg);
 void sip_txn_linger(struct sip_txn *t, uint64_t delay);
 void sip_txn_maybe_linger(struct sip_txn *t);
+/* txn_merge.c: index a new server transaction; true if it is a merged
+ * request (then it is not indexed). */
+bool sip_txn_merge_check(struct sip_txn *t, const osip_message_t *req);
+void sip_txn_merge_unlink(struct sip_txn *t);
 
 #endif

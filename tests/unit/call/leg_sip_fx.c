@@ -15,6 +15,7 @@
 
 #include "call/cause.h"
 #include "call/limit.h"
+#include "../sip/dns_fake.h"
 #include "leg_sip_fx.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -245,15 +246,19 @@ static void far_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t statu
 		far_sess = NULL;
 }
 
-static void stack_make(struct sip_stack **sp, uint16_t *port, const struct sip_handlers *h)
+static void stack_make(struct sip_stack **sp, uint16_t *port, const struct sip_handlers *h,
+		       uint16_t dns_port)
 {
 	struct sip_conf conf;
 	sip_conf_defaults(&conf);
+	if (dns_port)
+		snprintf(conf.dns_servers, sizeof(conf.dns_servers), "127.0.0.1:%u", dns_port);
 	cr_assert_eq(sip_stack_alloc(sp, loop, &conf, h, NULL), 0);
 	cr_assert_eq(sip_stack_listen(*sp, SIP_PROTO_UDP, "127.0.0.1", 0, port), 0);
 }
 
 static char plan[1024];
+static struct dns_fake *dns;
 
 void leg_sip_fx_setup(void)
 {
@@ -268,8 +273,17 @@ void leg_sip_fx_setup(void)
 	pstn_calling_ton = ROUTE_TON_UNKNOWN;
 	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
 	cr_assert_eq(loop_alloc(&loop, clk), 0);
-	stack_make(&gw, &gw_port, &gw_h);
-	stack_make(&far, &far_port, &far_h);
+	stack_make(&far, &far_port, &far_h, 0);
+	/* far.example.net: no NAPTR, SRV for UDP to the far end (RFC 3263) */
+	static char srv[64];
+	static const struct dns_rr zone[] = {
+	    {"far.example.net", 1, "127.0.0.1"},
+	    {"_sip._udp.far.example.net", 33, srv},
+	};
+	uint16_t dns_port;
+	snprintf(srv, sizeof(srv), "0 0 %u far.example.net", far_port);
+	cr_assert_eq(dns_fake_start(&dns, loop, zone, 2, &dns_port), 0);
+	stack_make(&gw, &gw_port, &gw_h, dns_port);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof(a);
 	far_rtp = socket(AF_INET, SOCK_DGRAM, 0);
@@ -291,6 +305,7 @@ void leg_sip_fx_setup(void)
 	    "[rule to-uri]\ndir to-sip\ncalled prefix 1\n"
 	    "route uri sip:${called}@127.0.0.1:%u\n"
 	    "[rule to-name]\ndir to-sip\ncalled prefix 8\nroute uri sip:${called}@far.example.net\n"
+	    "[rule to-nx]\ndir to-sip\ncalled prefix 9\nroute uri sip:${called}@nx.example.net\n"
 	    "[rule to-trunk]\ndir to-sip\ncalled prefix 2\nroute trunk far\n"
 	    "[trunk far2]\n[trunk dead]\n"
 	    "[rule failover]\ndir to-sip\ncalled prefix 3\nroute trunk far\nfallback trunk far2\n"
@@ -336,6 +351,7 @@ void leg_sip_fx_teardown(void)
 	cr_assert_eq(sip_stack_sess_count(far), 0, "far sessions left");
 	gw = mem_deref(gw);
 	far = mem_deref(far);
+	dns_fake_stop(dns);
 	close(far_rtp);
 	close(dead_fd);
 	itsp_limit = mem_deref(itsp_limit);

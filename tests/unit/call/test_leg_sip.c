@@ -372,12 +372,27 @@ Test(leg_sip, pstn_to_sip_through_a_trunk)
 	cr_assert_str_eq(last_cdr.trunk, "far");
 }
 
-/* A host name needs DNS (not yet): setup fails, cause 41 to the caller. */
-Test(leg_sip, pstn_to_sip_host_name_fails_setup)
+/* `route uri sip:${called}@far.example.net`: the stack locates the host
+ * (RFC 3263: no NAPTR, SRV, A) and the far end gets the call. */
+Test(leg_sip, pstn_to_sip_host_name_is_located)
 {
 	pstn_call("8123", "5551000", ROUTE_PRES_ALLOWED);
+	run(5);
+	cr_assert(has("far:INVITE "), "%s", trail);
+	cr_assert_str_eq(far_ruri, "sip:8123@far.example.net");
+	cr_assert(strstr(far_from, "<sip:5551000@far.example.net>"), "%s", far_from);
+	cr_assert_eq(sip_sess_answer(far_sess, 486, NULL, NULL, NULL), 0);
+	run(5);
+	cr_assert(has("in:release(17,486) ended "), "%s", trail);
+}
+
+/* A name that does not exist: the call fails as a congested route
+ * (503 → cause 41, RFC 3398), later, from the loop. */
+Test(leg_sip, pstn_to_sip_unknown_host_name_fails)
+{
+	pstn_call("9123", "5551000", ROUTE_PRES_ALLOWED);
+	run(5);
 	cr_assert(has("in:release(41,503) ended "), "%s", trail);
-	cr_assert(log_capture_has("cannot send to sip:8123@far.example.net"));
 }
 
 /* ========================================================================== */
@@ -517,10 +532,20 @@ Test(leg_sip, destination_uri_parsing)
 	cr_assert_eq(t.proto, SIP_PROTO_TCP);
 	cr_assert_eq(leg_sip_target_parse("sip:192.0.2.1:5080;lr", &t), 0);
 	cr_assert_eq(t.port, 5080);
-	cr_assert_eq(leg_sip_target_parse("sip:1@gw.example.net", &t), EHOSTUNREACH);
+	cr_assert_eq(leg_sip_target_parse("sip:1@gw.example.net", &t), 0);
+	cr_assert_str_eq(t.ip, "gw.example.net");
+	cr_assert_eq(t.port, 0, "no port: SRV decides (RFC 3263 §4.2)");
+	cr_assert(!t.tp_given);
+	cr_assert_eq(leg_sip_target_parse("sip:1@gw-2.example.net:5070;transport=tcp", &t), 0);
+	cr_assert_eq(t.port, 5070);
+	cr_assert(t.tp_given);
+	cr_assert_eq(leg_sip_target_parse("sip:1@999.0.2.1", &t), EHOSTUNREACH);
+	cr_assert_eq(leg_sip_target_parse("sip:1@gw_x.example.net", &t), EHOSTUNREACH);
 	cr_assert_eq(leg_sip_target_parse("sips:1@192.0.2.1", &t), 0);
 	cr_assert_eq(t.proto, SIP_PROTO_TLS);
 	cr_assert_eq(t.port, 5061);
+	cr_assert_eq(leg_sip_target_parse("sips:1@gw.example.net", &t), 0);
+	cr_assert_eq(t.port, 0, "a name: SRV decides");
 	cr_assert_eq(leg_sip_target_parse("sip:1@[::1];transport=tls", &t), 0);
 	cr_assert_eq(t.proto, SIP_PROTO_TLS);
 	cr_assert_eq(t.port, 5061);
@@ -573,9 +598,10 @@ static void phone_send(const char *method, unsigned cseq, const char *totag, uns
 			 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=%s\r\n"
 			 "From: <sip:1001@127.0.0.1>;tag=ph1\r\nTo: <sip:7000000@127.0.0.1>%s%s\r\n"
 			 "Call-ID: re-1@test\r\nCSeq: %u %s\r\nMax-Forwards: 70\r\n"
-			 "Contact: <sip:1001@127.0.0.1:%u>\r\n%sContent-Length: %zu\r\n\r\n%s",
+			 "Contact: <sip:1001@127.0.0.1:%u>\r\n%s%sContent-Length: %zu\r\n\r\n%s",
 			 method, gw_port, phone_port, branch, totag ? ";tag=" : "",
 			 totag ? totag : "", cseq, method, phone_port,
+			 strcmp(method, "REFER") ? "" : "Refer-To: <sip:2000@192.0.2.7>\r\n",
 			 sdp[0] ? "Content-Type: application/sdp\r\n" : "", strlen(sdp), sdp);
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_port = htons(gw_port),
@@ -723,6 +749,31 @@ Test(leg_sip, sip_to_pstn_update_holds_moves_and_keeps_the_call)
 	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
 	close(a);
 	close(b);
+}
+
+/* Transfer is not the gateway's yet: a REFER in the call is declined (603,
+ * RFC 3515 §2.4.2) and the call goes on untouched. */
+Test(leg_sip, refer_is_declined_and_the_call_goes_on)
+{
+	char tag[64];
+	uint16_t rtp;
+	int a = udp_bind(&rtp);
+	phone = udp_bind(&phone_port);
+	phone_send("INVITE", 1, NULL, rtp, "8 101", "sendrecv");
+	cr_assert(has("pstn:setup(7000000) "), "%s", trail);
+	call_leg_answer(&pstn->leg);
+	phone_expect(200);
+	cr_assert(sscanf(strstr(phone_rx, "\r\nTo: ") + 6, "%*[^;];tag=%63[^\r\n;]", tag) == 1);
+	phone_send("ACK", 1, tag, 0, NULL, "");
+	phone_send("REFER", 2, tag, 0, NULL, "");
+	phone_expect(603);
+	cr_assert(log_capture_has("REFER to <sip:2000@192.0.2.7> declined"));
+	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
+	cr_assert(!has("pstn:release"), "%s", trail);
+	phone_send("BYE", 3, tag, 0, NULL, "");
+	phone_expect(200);
+	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
+	close(a);
 	close(phone);
 	phone = -1;
 }

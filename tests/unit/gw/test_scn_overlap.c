@@ -187,9 +187,12 @@ Test(scn_overlap, rfc3578_t302_with_an_invite_pending)
 				   .span2 = "overlap = yes\nt302 = 2s\noverlap_sip = rfc3578\n" });
 	pbx_call_wait();
 	cr_assert_str_eq(far_users, "10 100 ", "%s", trail);
+	/* The CANCEL waits for the phone's 100 Trying (RFC 3261 §9.1), which
+	 * its stack sends after 200 ms (§17.2.1). */
+	run(300);
 	cr_assert(has("far:CANCELLED(487) "), "the INVITE for 10 gave way: %s", trail);
 	cr_assert_eq(count("far:CANCELLED"), 1, "%s", trail);
-	run(2500);
+	run(2200);
 	cr_assert(pbx_has(2, "rx proceeding"), "%s", pbx_log(2));
 	cr_assert(!pbx_has(2, "rx hangup"), "%s", pbx_log(2));
 	cr_assert_eq(sip_sess_answer(far_uas, 486, NULL, NULL, NULL), 0);

@@ -79,9 +79,24 @@ static void on_sess(struct sip_sess *s, enum sip_sess_ev ev, uint16_t st, const 
 		last_sess = NULL;
 }
 
+static const struct sip_handlers fx_handlers = {.invite_h = on_invite, .sess_h = on_sess};
+
+void fx_conf_defaults(struct sip_conf *conf)
+{
+	sip_conf_defaults(conf);
+	conf->max_msg = 2048;
+}
+
+void restart_stack(const struct sip_conf *conf, const struct sip_handlers *h)
+{
+	stack = mem_deref(stack);
+	cr_assert_eq(sip_stack_alloc(&stack, loop, conf, h ? h : &fx_handlers, NULL), 0);
+	cr_assert_eq(sip_stack_listen(stack, SIP_PROTO_UDP, "127.0.0.1", 0, &port), 0);
+	cr_assert_eq(sip_stack_listen(stack, SIP_PROTO_TCP, "127.0.0.1", 0, &tport), 0);
+}
+
 void setup(void)
 {
-	struct sip_handlers h = {.invite_h = on_invite, .sess_h = on_sess};
 	struct sip_conf conf;
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t al = sizeof(a);
@@ -95,13 +110,10 @@ void setup(void)
 	last_sess = NULL;
 	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
 	cr_assert_eq(loop_alloc(&loop, clk), 0);
-	sip_conf_defaults(&conf);
-	conf.max_msg = 2048;
+	fx_conf_defaults(&conf);
 	if (fx_conf)
 		fx_conf(&conf);
-	cr_assert_eq(sip_stack_alloc(&stack, loop, &conf, &h, NULL), 0);
-	cr_assert_eq(sip_stack_listen(stack, SIP_PROTO_UDP, "127.0.0.1", 0, &port), 0);
-	cr_assert_eq(sip_stack_listen(stack, SIP_PROTO_TCP, "127.0.0.1", 0, &tport), 0);
+	restart_stack(&conf, NULL);
 	peer = socket(AF_INET, SOCK_DGRAM, 0);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert_eq(bind(peer, (struct sockaddr *)&a, sizeof(a)), 0);

@@ -34,6 +34,12 @@ extern char req_copy[8192];        /* the request answer_request() answers */
 
 void setup(void);
 void teardown(void);
+struct sip_conf;
+struct sip_handlers;
+/* The fixture's configuration (before fx_conf's changes); a new stack on new ports (h NULL: the
+ * fixture's handlers). */
+void fx_conf_defaults(struct sip_conf *conf);
+void restart_stack(const struct sip_conf *conf, const struct sip_handlers *h);
 /* Turn the loop (virtual time still) until `fd` is readable, or give up. */
 bool pump_until_readable(int fd);
 /* The peer sends (with $P replaced by its port), receives, checks. */

@@ -311,6 +311,44 @@ Test(sip, rfc2543_peer_without_magic_cookie)
 	cr_assert_eq(sip_stack_txn_count(stack), 1, "matched by RFC 2543 rules");
 }
 
+/* RFC 3261 §20.8: the Call-ID is compared whole.  Two RFC 2543 requests
+ * that differ only after the '@' are two transactions (the index once
+ * kept only the part before it, and took the second for a retransmission). */
+Test(sip, rfc2543_call_ids_differing_after_at_are_different)
+{
+	static const char *const hosts[] = {"host-a", "host-b"};
+	char tag[2][64];
+
+	for (int i = 0; i < 2; i++) {
+		psend("INVITE sip:b@127.0.0.1:$S SIP/2.0\r\n"
+		      "Via: SIP/2.0/UDP 127.0.0.1:$P\r\n"
+		      "From: <sip:a@127.0.0.1>;tag=ft1\r\nTo: <sip:b@127.0.0.1>\r\n"
+		      "Call-ID: old-2@%s\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+		      "Contact: <sip:a@127.0.0.1:$P>\r\nContent-Type: application/sdp\r\n"
+		      "Content-Length: %zu\r\n\r\n%s",
+		      hosts[i], strlen(sdp), sdp);
+		expect_status(180);
+		expect_status(200);
+		cr_assert(strstr(rx, hosts[i]), "answer to the right call: %s", rx);
+		snprintf(tag[i], sizeof(tag[i]), "%s", to_tag());
+	}
+	cr_assert_eq(n_invite, 2, "two calls, not a retransmission");
+	for (int i = 0; i < 2; i++) {
+		static const char *const m[] = {"ACK", "BYE"};
+
+		for (int k = 0; k < 2; k++)
+			psend("%s sip:b@127.0.0.1:$S SIP/2.0\r\n"
+			      "Via: SIP/2.0/UDP 127.0.0.1:$P\r\n"
+			      "From: <sip:a@127.0.0.1>;tag=ft1\r\nTo: <sip:b@127.0.0.1>;tag=%s\r\n"
+			      "Call-ID: old-2@%s\r\nCSeq: %d %s\r\nMax-Forwards: 70\r\n"
+			      "Content-Length: 0\r\n\r\n",
+			      m[k], tag[i], hosts[i], k + 1, m[k]);
+		expect_status(200);
+	}
+	cr_assert_eq(n_established, 2);
+	cr_assert_eq(n_terminated, 2);
+}
+
 Test(sip, tcp_oversize_gets_513_and_stream_closes)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(tport)};
@@ -407,4 +445,55 @@ Test(sip, answer_with_extra_headers)
 	cr_assert(strstr(rx, "\r\nRetry-After: 5\r\n"), "%s", rx);
 	cr_assert_eq(n_terminated, 1);
 	send_in_dialog("ACK", 1, "inv503", to_tag());
+}
+
+/* RFC 3261 §8.2.2.2: the same INVITE (From tag, Call-ID, CSeq) arriving a
+ * second way, on another branch, while the first is in progress: 482, and
+ * the call layer sees one call.  Its retransmission gets the same 482. */
+Test(sip, merged_invite_gets_482)
+{
+	answer_mode = 1; /* 180 only: the first INVITE stays in progress */
+	send_invite("m1a");
+	expect_status(180);
+	send_invite("m1b");
+	expect_status(482);
+	cr_assert(strstr(rx, "branch=z9hG4bKm1b"), "answers the second copy: %s", rx);
+	send_invite("m1b");
+	expect_status(482);
+	cr_assert_eq(n_invite, 1, "one call");
+	cr_assert_not_null(last_sess);
+	cr_assert_eq(sip_sess_answer(last_sess, 486, NULL, NULL, NULL), 0);
+	expect_status(486);
+	/* Answered and done, the copy still counts as merged while the first
+	 * transaction absorbs retransmissions (Timer I). */
+	send_invite("m1c");
+	expect_status(482);
+	cr_assert_eq(n_invite, 1);
+}
+
+/* Not merged: another CSeq, another Call-ID host, another From tag, or a
+ * request inside a dialog. */
+Test(sip, only_the_same_triple_is_merged)
+{
+	static const char *const variants[] = {
+	    "From: <sip:a@127.0.0.1>;tag=ft1\r\nCall-ID: m2@test\r\nCSeq: 8 OPTIONS",
+	    "From: <sip:a@127.0.0.1>;tag=ft1\r\nCall-ID: m2@test\r\nCSeq: 9 OPTIONS",
+	    "From: <sip:a@127.0.0.1>;tag=ft1\r\nCall-ID: m2@other\r\nCSeq: 8 OPTIONS",
+	    "From: <sip:a@127.0.0.1>;tag=ft2\r\nCall-ID: m2@test\r\nCSeq: 8 OPTIONS",
+	};
+
+	for (unsigned i = 0; i < 4; i++) {
+		psend("OPTIONS sip:b@127.0.0.1:$S SIP/2.0\r\n"
+		      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bKm2%u\r\n"
+		      "%s\r\nTo: <sip:b@127.0.0.1>\r\nMax-Forwards: 70\r\n"
+		      "Content-Length: 0\r\n\r\n",
+		      i, variants[i]);
+		expect_status(200);
+	}
+	psend("OPTIONS sip:b@127.0.0.1:$S SIP/2.0\r\n"
+	      "Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bKm2x\r\n"
+	      "%s\r\nTo: <sip:b@127.0.0.1>\r\nMax-Forwards: 70\r\n"
+	      "Content-Length: 0\r\n\r\n",
+	      variants[0]);
+	expect_status(482);
 }

@@ -293,6 +293,10 @@ Test(rel_off, supported_only_stays_unreliable_required_is_honoured)
 	sip_sess_answer(last_sess, 486, NULL, NULL, NULL);
 	expect_status(486);
 	send_in_dialog("ACK", 1, "o1", to_tag());
+	/* The same Call-ID, From tag and CSeq again would be a merged request
+	 * (482, RFC 3261 §8.2.2.2) while the first transaction lives: let it
+	 * end (Timer I, T4) first. */
+	loop_run_for(loop, 6 * NS_PER_S);
 	answer_mode = 1;
 	send_invite_x("o2", "Require: 100rel\r\n", true);
 	expect_reliable(180);

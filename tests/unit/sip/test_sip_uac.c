@@ -220,3 +220,76 @@ Test(sip, uac_session_answers_a_reinvite_from_the_far_end)
 	answer_request(200, "pt21", false);
 	cr_assert_eq(n_terminated, 1);
 }
+
+/* RFC 3261 §9.1: no CANCEL before a provisional response.  It is held,
+ * and the first 1xx (a 100 will do) sends it. */
+Test(sip, uac_cancel_waits_for_a_provisional)
+{
+	struct sip_sess *s = call_peer();
+	char inv[8192];
+
+	cr_assert_not_null(keep(precv()));
+	snprintf(inv, sizeof(inv), "%s", req_copy);
+	cr_assert_eq(sip_sess_cancel(s), 0);
+	cr_assert_eq(sip_sess_cancel(s), EPROTO, "one CANCEL per INVITE");
+	expect_nothing();
+	answer_request(100, NULL, false);
+	const char *m = keep(precv());
+
+	cr_assert(m && !strncmp(m, "CANCEL ", 7), "the 100 lets the CANCEL go: %.40s", m);
+	cr_assert_eq(n_progress, 0, "a cancelled call is not reported ringing");
+	answer_request(200, NULL, false);
+	snprintf(req_copy, sizeof(req_copy), "%s", inv);
+	answer_request(487, "pt31", false);
+	cr_assert_eq(n_terminated, 1);
+	cr_assert_eq(last_status, 487);
+	cr_assert(precv() && !strncmp(rx, "ACK ", 4), "got %.40s", rx);
+}
+
+/* A final error response before any 1xx: the held CANCEL is never sent. */
+Test(sip, uac_held_cancel_dropped_on_final_error)
+{
+	struct sip_sess *s = call_peer();
+
+	cr_assert_not_null(keep(precv()));
+	cr_assert_eq(sip_sess_cancel(s), 0);
+	answer_request(486, "pt32", false);
+	cr_assert(precv() && !strncmp(rx, "ACK ", 4), "got %.40s", rx);
+	cr_assert_eq(n_terminated, 1);
+	cr_assert_eq(last_status, 486);
+	loop_run_for(loop, 2 * NS_PER_S);
+	expect_nothing();
+}
+
+/* A 2xx before any 1xx: no CANCEL, the call is ACKed and hung up (§15). */
+Test(sip, uac_held_cancel_then_2xx_is_acked_and_hung_up)
+{
+	struct sip_sess *s = call_peer();
+
+	cr_assert_not_null(keep(precv()));
+	cr_assert_eq(sip_sess_cancel(s), 0);
+	answer_request(200, "pt33", true);
+	cr_assert(precv() && !strncmp(rx, "ACK ", 4), "got %.40s", rx);
+	cr_assert(keep(precv()) && !strncmp(rx, "BYE ", 4), "got %.40s", rx);
+	answer_request(200, "pt33", false);
+	cr_assert_eq(n_answered, 0);
+	cr_assert_eq(n_terminated, 1);
+}
+
+/* Nothing at all comes back: Timer B ends the call (408), and only the
+ * INVITE was ever sent. */
+Test(sip, uac_held_cancel_and_silence_ends_on_timer_b)
+{
+	struct sip_sess *s = call_peer();
+	const char *m;
+
+	cr_assert_not_null(precv());
+	cr_assert_eq(sip_sess_cancel(s), 0);
+	for (int i = 0; i < 40 && !n_terminated; i++) {
+		loop_run_for(loop, NS_PER_S);
+		while ((m = precv()))
+			cr_assert(!strncmp(m, "INVITE ", 7), "only INVITEs: %.40s", m);
+	}
+	cr_assert_eq(n_terminated, 1);
+	cr_assert_eq(last_status, 408);
+}
