@@ -103,6 +103,7 @@ static void sess_destroy(void *data)
 	free(ss->local_sdp);
 	free(ss->remote_sdp);
 	free(ss->reason);
+	free(ss->auth);
 	sip_peer_reset(&ss->peer);
 }
 

@@ -44,6 +44,7 @@ struct sip_sess {
 	struct loop_timer rtx;
 	uint64_t rtx_ival, rtx_elapsed;
 	void *user;
+	struct sip_uac_auth *auth; /* UAC credentials, or NULL (session_auth.c) */
 	char name[48];
 };
 
@@ -61,6 +62,15 @@ void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, os
 /* Final: report TERMINATED once, unlink, drop the stack's reference. */
 void sip_sess_end(struct sip_sess *ss, uint16_t status, osip_message_t *m);
 void sip_sess_keep_sdp(struct sip_sess *ss, const osip_message_t *m);
+
+/* session_auth.c: credentials for a UAC session; a 401/407 to our INVITE
+ * sends it again signed (0), or gives up (an errno: end the session). */
+int sip_sess_auth_set(struct sip_sess *ss, const char *user, const char *pass);
+int sip_sess_auth_retry(struct sip_sess *ss, const osip_message_t *resp, sip_txn_resp_h *rh);
+/* Sign an in-dialog request with the last challenge, if any. */
+int sip_sess_auth_sign(struct sip_sess *ss, osip_message_t *req);
+/* A 401/407 to an in-dialog request: 0 if it may be sent again signed. */
+int sip_sess_auth_challenged(struct sip_sess *ss, const osip_message_t *resp);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "sip/session.h"
+#include "sip/uac_auth.h"
 
 static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq,
 			  sip_txn_resp_h *rh, osip_message_t **ackp)
@@ -25,7 +26,8 @@ static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq
 		err = sip_dlg_request(ss->dlg, method, cseq, &local, ss->dlg->peer.proto, &m, &dst);
 	if (err)
 		return err;
-	if (ss->reason && !strcmp(method, "BYE") && sip_msg_add_header(m, "Reason", ss->reason)) {
+	if ((ss->reason && !strcmp(method, "BYE") && sip_msg_add_header(m, "Reason", ss->reason)) ||
+	    (!ackp && sip_sess_auth_sign(ss, m))) {
 		osip_message_free(m);
 		return ENOMEM;
 	}
@@ -53,9 +55,14 @@ static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq
 static void bye_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
 {
 	struct sip_sess *ss = arg;
-	(void)t, (void)resp;
+	(void)t;
 
 	if (status < 200)
+		return;
+	/* §22.2: a challenged BYE goes again, signed, once per challenge. */
+	if ((status == 401 || status == 407) && resp && ss->s && ss->dlg &&
+	    !sip_sess_auth_challenged(ss, resp) &&
+	    !send_in_dialog(ss, "BYE", 0, bye_resp, NULL))
 		return;
 	sip_sess_end(ss, status, NULL);
 }
@@ -94,6 +101,8 @@ static void uac_2xx(struct sip_sess *ss, osip_message_t *resp)
 	}
 	osip_message_free(ack);
 	sip_txl_send_raw(ss->s->txl, ss->ack, ss->ack_len, &ss->peer);
+	if (ss->auth) /* accepted: a later challenge (to BYE) is a new one */
+		sip_uac_auth_done(ss->auth);
 	sip_sess_keep_sdp(ss, resp);
 	if (ss->cancelled) { /* the 2xx crossed our CANCEL: hang up (§15) */
 		sip_sess_set_state(ss, SIP_SESS_ESTABLISHED);
@@ -124,6 +133,9 @@ static void invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status
 		}
 	} else if (status < 300 && resp) {
 		uac_2xx(ss, resp);
+	} else if ((status == 401 || status == 407) && resp &&
+		   (!sip_sess_auth_retry(ss, resp, invite_resp) || !ss->s)) {
+		/* sent again with credentials (session_auth.c) */
 	} else {
 		sip_sess_end(ss, status, resp);
 	}
@@ -214,8 +226,12 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	struct sip_sess *ss;
 	int err;
 
+	struct sip_uac_auth cred;
+
 	if (sip_sa_set(&dst.addr, p->dst_ip, p->dst_port))
 		return EINVAL; /* host names need RFC 3263 resolution: not yet */
+	if (p->username && sip_uac_auth_init(&cred, p->username, p->password))
+		return EINVAL; /* before anything is sent: no session */
 	err = sip_stack_local(s, &dst, &local);
 	if (!err)
 		err = build_invite(s, p, &local, &m);
@@ -233,6 +249,11 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	}
 	ss->uac = true;
 	ss->invite = copy;
+	if (p->username && (err = sip_sess_auth_set(ss, p->username, p->password))) {
+		osip_message_free(m);
+		sip_sess_end(ss, 500, NULL);
+		return err;
+	}
 	free(ss->local_sdp);
 	ss->local_sdp = p->body ? strdup(p->body) : NULL;
 	sip_sess_set_state(ss, SIP_SESS_CALLING);

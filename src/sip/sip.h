@@ -117,6 +117,11 @@ struct sip_invite_prm {
 	 * CR or LF, or without a token name, fails the call with EINVAL
 	 * before anything is sent (no session). */
 	const char *const *extra_headers;
+	/* Credentials for a 401/407 (RFC 3261 §22.2): the INVITE, and BYE
+	 * in its dialog, go again signed, once per challenge; a second
+	 * challenge that is not stale ends the session with that status.
+	 * NULL username: a challenge ends the session. */
+	const char *username, *password;
 };
 int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct sip_invite_prm *prm);
 
