@@ -26,6 +26,7 @@ struct sip_stack {
 	struct hash *sessions; /* struct sip_sess by Call-ID + our tag */
 	unsigned n_sess;
 	struct sip_stats st;
+	struct sip_access_ctl *acc; /* stack_access.c, or NULL: accept all */
 };
 
 struct sip_sess {
@@ -71,6 +72,11 @@ int sip_sess_auth_retry(struct sip_sess *ss, const osip_message_t *resp, sip_txn
 int sip_sess_auth_sign(struct sip_sess *ss, osip_message_t *req);
 /* A 401/407 to an in-dialog request: 0 if it may be sent again signed. */
 int sip_sess_auth_challenged(struct sip_sess *ss, const osip_message_t *resp);
+
+/* stack_access.c: the access check for a new out-of-dialog request on
+ * `t`; false when it has been answered (403/401) and goes no further. */
+bool sip_stack_access(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
+		      const void **who);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,

@@ -21,6 +21,7 @@ struct loop;
 struct sip_stack;
 struct sip_sess;
 struct sip_msg;
+struct sockaddr;
 
 enum sip_proto { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO__COUNT };
 
@@ -143,6 +144,43 @@ void sip_sess_set_user(struct sip_sess *sess, void *user);
 void *sip_sess_user(const struct sip_sess *sess);
 /* The remote party's SDP (last offer or answer), or NULL. */
 const char *sip_sess_remote_sdp(const struct sip_sess *sess);
+
+/* --- Access control (stack_access.c) --------------------------------------
+ *
+ * Before a new out-of-dialog request (INVITE, OPTIONS, MESSAGE, ...; not
+ * ACK or CANCEL, RFC 3261 §22.1) reaches the handlers, the stack asks
+ * `check` for a verdict on it and its source address:
+ *   ACCEPT  the handlers get it; sip_msg_who() returns `who` (e.g. the
+ *           trunk it matched);
+ *   REJECT  403, the handlers never see it;
+ *   DIGEST  401 with WWW-Authenticate for `realm` (expiring, non-replayable
+ *           nonces, auth.h); the retry's Authorization is checked against
+ *           `password` (which also names `who`): a good one is accepted,
+ *           a stale nonce challenged again (stale=true), a wrong password
+ *           refused (403), a forged or replayed nonce challenged afresh.
+ * Without a check every request is accepted (who NULL). */
+enum sip_access_kind { SIP_ACCESS_ACCEPT, SIP_ACCESS_REJECT, SIP_ACCESS_DIGEST };
+
+struct sip_access {
+	enum sip_access_kind kind;
+	const void *who;
+	char realm[64];
+};
+
+typedef void(sip_access_check_h)(const struct sip_msg *msg, const struct sockaddr *src,
+				 struct sip_access *v, void *arg);
+/* The password `username` must present in `realm`, or NULL (unknown: 403);
+ * *who is what the request is accepted as. */
+typedef const char *(sip_access_password_h)(const struct sip_msg *msg, const struct sockaddr *src,
+					    const char *realm, const char *username,
+					    const void **who, void *arg);
+
+int sip_stack_set_access(struct sip_stack *s, sip_access_check_h *check,
+			 sip_access_password_h *password, void *arg);
+/* What the access check accepted the request as (NULL: no check). */
+const void *sip_msg_who(const struct sip_msg *m);
+/* Requests refused (403) and challenged (401) by the access check. */
+void sip_stack_access_stats(const struct sip_stack *s, uint64_t *rejected, uint64_t *challenged);
 
 /* --- Message views -------------------------------------------------------- */
 

@@ -41,15 +41,17 @@ int n_invite, n_established, n_terminated, n_cancelled, n_answered, n_progress;
 uint16_t last_status;
 int answer_mode; /* 0: 180+200, 1: 180 only, 2: nothing */
 struct sip_sess *last_sess;
+const void *last_who;
 
 const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
 			  "t=0 0\r\nm=audio 4000 RTP/AVP 8\r\n";
 
 static void on_invite(struct sip_sess *s, const struct sip_msg *m, void *arg)
 {
-	(void)m, (void)arg;
+	(void)arg;
 	n_invite++;
 	last_sess = s;
+	last_who = sip_msg_who(m);
 	if (answer_mode < 2)
 		sip_sess_answer(s, 180, NULL, NULL, NULL);
 	if (answer_mode == 0)
@@ -87,6 +89,7 @@ void setup(void)
 	n_invite = n_established = n_terminated = n_cancelled = n_answered = n_progress = 0;
 	answer_mode = 0;
 	last_sess = NULL;
+	last_who = NULL;
 	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
 	cr_assert_eq(loop_alloc(&loop, clk), 0);
 	sip_conf_defaults(&conf);
