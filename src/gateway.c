@@ -19,6 +19,7 @@
 #include "ctl/ctl.h"
 #include "gw_media.h"
 #include "gw_pstn.h"
+#include "gw_reg.h"
 #include "gw_sip.h"
 
 struct gateway {
@@ -200,6 +201,15 @@ static int cmd_calls(struct ctl_out *out, int argc, char **argv, void *arg)
 	return 0;
 }
 
+static int cmd_trunks(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	(void)argc;
+	(void)argv;
+	gw_reg_print_trunks(out, gw->cfg, gw->sip ? gw_sip_reg(gw->sip) : NULL);
+	return 0;
+}
+
 static int cmd_hangup(struct ctl_out *out, int argc, char **argv, void *arg)
 {
 	(void)arg;
@@ -342,6 +352,9 @@ static int ctl_start(struct gateway *gw)
 				 cmd_spans, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "calls", "", "calls in progress", cmd_calls, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "trunks", "", "SIP trunks and their registration",
+				 cmd_trunks, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "hangup", "ID [CAUSE]", "clear a call (cause 16)",
 				 cmd_hangup, gw);

@@ -23,7 +23,11 @@ const struct leg_sip_env *gw_sip_env(const struct gw_sip *s);
 const struct sip_stack *gw_sip_stack(const struct gw_sip *s);
 /* After a reload: the cause table SIP legs quote in Reason headers. */
 void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg);
-/* New INVITEs refused (503) while false: graceful shutdown. */
+/* Registrations, for strowger-ctl trunks (gw_reg.h). */
+struct gw_reg;
+const struct gw_reg *gw_sip_reg(const struct gw_sip *s);
+/* New INVITEs refused (503) while false: graceful shutdown; registrations
+ * are removed. */
 void gw_sip_accepting(struct gw_sip *s, bool on);
 
 #endif

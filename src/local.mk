@@ -15,6 +15,8 @@ tests_unit_daemon_test_gwconf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_daemon_test_gwconf_LDADD = $(TEST_LDADD)
 
 # The gateway object and its services: control socket, CDR store.
+src_libstrowger_a_SOURCES += src/gw_reg.c src/gw_access.c
+noinst_HEADERS += src/gw_reg.h
 src_libstrowger_a_SOURCES += src/gateway.c src/ctl/ctl.c src/ctl/ctl_client.c src/call/cdr.c
 noinst_HEADERS += src/gateway.h src/ctl/ctl.h src/call/cdr.h
 bin_PROGRAMS += strowger-ctl

@@ -40,6 +40,7 @@ struct leg_sip_target {
 	char ip[64];
 	uint16_t port;	  /* 0: 5060 */
 	char domain[128]; /* host of the Request-URI, From and To; "": ip[:port] */
+	char username[128], password[128]; /* for its challenges; "": none */
 };
 
 /* Look up a trunk by name: 0, or ENOENT. */

@@ -367,3 +367,13 @@ void sip_reg_info(const struct sip_reg *r, struct sip_reg_info *out)
 {
 	*out = r->info;
 }
+
+uint64_t sip_reg_now(const struct sip_reg *r)
+{
+	return loop_now(r->s->loop);
+}
+
+void sip_reg_set_arg(struct sip_reg *r, void *arg)
+{
+	r->arg = arg;
+}

@@ -58,5 +58,9 @@ int sip_reg_alloc(struct sip_reg **rp, struct sip_stack *s, const struct sip_reg
 /* Remove the binding (Expires: 0, answering one challenge) and stop. */
 void sip_reg_stop(struct sip_reg *r);
 void sip_reg_info(const struct sip_reg *r, struct sip_reg_info *out);
+/* The loop time the info's times are on. */
+uint64_t sip_reg_now(const struct sip_reg *r);
+/* The handler's argument (when its owner moves). */
+void sip_reg_set_arg(struct sip_reg *r, void *arg);
 
 #endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inbound access control of the gateway (see gw_reg.h): the verdict for a
+ * new SIP request from the [trunk] sections.
+ *
+ *   source in a trunk's allow, no inbound_username   accepted as that trunk
+ *   source in a trunk's allow, inbound_username set  digest (401), then that trunk
+ *   no allow matches, a trunk with inbound_username
+ *     and no allow list                              digest; the user name picks it
+ *   anything else                                    403
+ *
+ * The stack does the digest itself (stack_access.c); we only say which
+ * password a user name must present.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "gw_reg.h"
+#include "sip/sip.h"
+
+static const char *realm_of(const struct sg_config *cfg)
+{
+	return cfg->general.node[0] ? cfg->general.node : "strowger";
+}
+
+static bool digest_only_trunk(const struct sg_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->n_trunks; i++)
+		if (cfg->trunks[i].in_username[0] && !cfg->trunks[i].n_allow)
+			return true;
+	return false;
+}
+
+static void check(const struct sip_msg *msg, const struct sockaddr *src, struct sip_access *v,
+		  void *arg)
+{
+	const struct sg_config *cfg = *(const struct sg_config *const *)arg;
+	const struct sg_trunk *t;
+	(void)msg;
+
+	if (!cfg->n_trunks) { /* no [trunk] at all: open, as [sip] trunk */
+		v->kind = SIP_ACCESS_ACCEPT;
+		v->who = NULL;
+		return;
+	}
+	t = sg_trunk_by_source(cfg, src);
+	snprintf(v->realm, sizeof(v->realm), "%s", realm_of(cfg));
+	if (t && !t->in_username[0]) {
+		v->kind = SIP_ACCESS_ACCEPT;
+		v->who = t;
+	} else if (t || digest_only_trunk(cfg)) {
+		v->kind = SIP_ACCESS_DIGEST;
+	} else {
+		v->kind = SIP_ACCESS_REJECT;
+	}
+}
+
+static bool allowed_from(const struct sg_trunk *t, const struct sockaddr *src)
+{
+	if (!t->n_allow)
+		return true;
+	for (unsigned i = 0; i < t->n_allow; i++)
+		if (sg_net_contains(&t->allow[i], src))
+			return true;
+	return false;
+}
+
+static const char *password(const struct sip_msg *msg, const struct sockaddr *src,
+			    const char *realm, const char *username, const void **who, void *arg)
+{
+	const struct sg_config *cfg = *(const struct sg_config *const *)arg;
+	(void)msg;
+
+	if (strcmp(realm, realm_of(cfg)))
+		return NULL;
+	for (unsigned i = 0; i < cfg->n_trunks; i++) {
+		const struct sg_trunk *t = &cfg->trunks[i];
+
+		if (t->in_username[0] && !strcmp(t->in_username, username) &&
+		    allowed_from(t, src)) {
+			*who = t;
+			return t->in_password;
+		}
+	}
+	return NULL;
+}
+
+int gw_access_install(struct sip_stack *stack, const struct sg_config *const *cfgp)
+{
+	return sip_stack_set_access(stack, check, password, (void *)cfgp);
+}
+
+const char *gw_access_trunk_name(const struct sg_config *cfg, const struct sip_msg *msg)
+{
+	const struct sg_trunk *t = sip_msg_who(msg);
+
+	return t ? t->name : cfg->sip.trunk;
+}
