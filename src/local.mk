@@ -55,6 +55,10 @@ noinst_HEADERS += src/gw_sip.h src/gw_media.h
 
 # Interop: SIPp calls the running gateway on its embedded default.
 TESTS += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh
+TESTS += tests/interop/gw_auth.sh
+EXTRA_DIST += tests/interop/gw_auth.sh tests/interop/gw_auth_registrar.xml \
+	tests/interop/gw_auth_uac.xml tests/interop/gw_auth_wrong.xml \
+	tests/interop/gw_auth_refused.xml.in
 EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh tests/interop/gw_uac_answer.xml \
 	tests/interop/gw_uac_reject.xml.in
 
