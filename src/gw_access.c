@@ -32,12 +32,10 @@ static bool digest_only_trunk(const struct sg_config *cfg)
 	return false;
 }
 
-static void check(const struct sip_msg *msg, const struct sockaddr *src, struct sip_access *v,
-		  void *arg)
+void gw_access_verdict(const struct sg_config *cfg, const struct sockaddr *src,
+		       struct sip_access *v)
 {
-	const struct sg_config *cfg = *(const struct sg_config *const *)arg;
 	const struct sg_trunk *t;
-	(void)msg;
 
 	if (!cfg->n_trunks) { /* no [trunk] at all: open, as [sip] trunk */
 		v->kind = SIP_ACCESS_ACCEPT;
@@ -66,12 +64,9 @@ static bool allowed_from(const struct sg_trunk *t, const struct sockaddr *src)
 	return false;
 }
 
-static const char *password(const struct sip_msg *msg, const struct sockaddr *src,
-			    const char *realm, const char *username, const void **who, void *arg)
+const char *gw_access_password(const struct sg_config *cfg, const struct sockaddr *src,
+			       const char *realm, const char *username, const void **who)
 {
-	const struct sg_config *cfg = *(const struct sg_config *const *)arg;
-	(void)msg;
-
 	if (strcmp(realm, realm_of(cfg)))
 		return NULL;
 	for (unsigned i = 0; i < cfg->n_trunks; i++) {
@@ -84,6 +79,21 @@ static const char *password(const struct sip_msg *msg, const struct sockaddr *sr
 		}
 	}
 	return NULL;
+}
+
+static void check(const struct sip_msg *msg, const struct sockaddr *src, struct sip_access *v,
+		  void *arg)
+{
+	(void)msg;
+	gw_access_verdict(*(const struct sg_config *const *)arg, src, v);
+}
+
+static const char *password(const struct sip_msg *msg, const struct sockaddr *src,
+			    const char *realm, const char *username, const void **who, void *arg)
+{
+	(void)msg;
+	return gw_access_password(*(const struct sg_config *const *)arg, src, realm, username,
+				  who);
 }
 
 int gw_access_install(struct sip_stack *stack, const struct sg_config *const *cfgp)

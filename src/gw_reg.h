@@ -43,6 +43,12 @@ void gw_reg_print_trunks(struct ctl_out *out, const struct sg_config *cfg, const
 /* gw_access.c: install the access check on `stack`; *cfgp is read on every
  * request (the configuration in force, replaced by reloads). */
 int gw_access_install(struct sip_stack *stack, const struct sg_config *const *cfgp);
+/* The verdict and the password lookup behind it (for tests). */
+struct sip_access;
+void gw_access_verdict(const struct sg_config *cfg, const struct sockaddr *src,
+		       struct sip_access *v);
+const char *gw_access_password(const struct sg_config *cfg, const struct sockaddr *src,
+			       const char *realm, const char *username, const void **who);
 /* The trunk name of an accepted request: its trunk's, or [sip] trunk. */
 const char *gw_access_trunk_name(const struct sg_config *cfg, const struct sip_msg *msg);
 

@@ -8,8 +8,11 @@ dist_sgconf_DATA = conf/strowger.conf
 
 TESTS += tests/scenario/check_config.sh tests/scenario/default_sim.sh
 EXTRA_DIST += tests/scenario/check_config.sh tests/scenario/default_sim.sh
-check_PROGRAMS += tests/unit/daemon/test_gwconf
-TESTS += tests/unit/daemon/test_gwconf
+check_PROGRAMS += tests/unit/daemon/test_gwconf tests/unit/daemon/test_gw_access
+TESTS += tests/unit/daemon/test_gwconf tests/unit/daemon/test_gw_access
+tests_unit_daemon_test_gw_access_SOURCES = tests/unit/daemon/test_gw_access.c
+tests_unit_daemon_test_gw_access_CFLAGS = $(TEST_CFLAGS)
+tests_unit_daemon_test_gw_access_LDADD = $(TEST_LDADD)
 tests_unit_daemon_test_gwconf_SOURCES = tests/unit/daemon/test_gwconf.c
 tests_unit_daemon_test_gwconf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_daemon_test_gwconf_LDADD = $(TEST_LDADD)
