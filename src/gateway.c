@@ -295,6 +295,10 @@ static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
 			   (unsigned long long)ss.sessions, sip_stack_sess_count(st));
 		ctl_printf(out, "sip.transactions %llu\nsip.transactions.now %u\n",
 			   (unsigned long long)ss.txns, sip_stack_txn_count(st));
+		uint64_t rej, chal;
+		sip_stack_access_stats(st, &rej, &chal);
+		ctl_printf(out, "sip.access.rejected %llu\nsip.access.challenged %llu\n",
+			   (unsigned long long)rej, (unsigned long long)chal);
 	}
 	return gw->pstn ? gw_pstn_counters(gw->pstn, out) : 0;
 }

@@ -29,6 +29,7 @@ struct gw_reg {
 	struct loop *loop;
 	struct gw_reg_one one[SG_MAX_TRUNKS];
 	unsigned n;
+	bool stopped; /* shutting down: a reload starts nothing */
 };
 
 static void one_reset(struct gw_reg_one *o)
@@ -104,6 +105,8 @@ void gw_reg_update(struct gw_reg *r, const struct sg_config *cfg)
 	struct gw_reg_one old[SG_MAX_TRUNKS];
 	unsigned n_old = r->n;
 
+	if (r->stopped)
+		return;
 	memcpy(old, r->one, sizeof(old));
 	memset(r->one, 0, sizeof(r->one));
 	r->n = 0;
@@ -149,6 +152,7 @@ int gw_reg_alloc(struct gw_reg **rp, struct sip_stack *stack, const struct sg_co
 
 void gw_reg_stop(struct gw_reg *r)
 {
+	r->stopped = true;
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->one[i].reg)
 			sip_reg_stop(r->one[i].reg);

@@ -109,6 +109,7 @@ csv=$(ctl cdr --csv)
 	echo "$csv" | grep -q ',7000000,.*,pbx,'
 ok $? "one call only, the authenticated one, with trunk pbx in its CDR"
 [ $fail = 0 ] || echo "$csv" | sed 's/^/# /'
+ctl counters | grep '^sip\.access\.' | sed 's/^/# /'
 
 gw_stop
 rc=$?
