@@ -408,7 +408,7 @@ void sip_sess_rx_request(struct sip_stack *s, struct sip_txn *t, osip_message_t 
 	}
 	const void *who = NULL;
 
-	if (!sip_msg_is(req, "CANCEL") && !sip_msg_is(req, "BYE") &&
+	if (!sip_msg_is(req, "CANCEL") && !sip_msg_is(req, "BYE") && !sip_msg_is(req, "ACK") &&
 	    !sip_stack_access(s, t, req, &who))
 		return; /* refused or challenged (stack_access.c) */
 	if (sip_msg_is(req, "INVITE"))

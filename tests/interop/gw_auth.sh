@@ -35,12 +35,14 @@ ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok 
 . "$top/tests/gw_lib.sh"
 gw_setup
 
-# The trunks: the registrar on a port of its own, the PBX by digest only.
+# The trunks: the registrar on an address of its own (a trunk's IP host is
+# one of its sources: callers on 127.0.0.1 must not be the carrier), the
+# PBX by digest only.
 rport=$(free_port)
 trunks() { # $1: the pbx trunk's way in
 	cat <<EOT
 [trunk carrier]
-host = 127.0.0.1
+host = 127.0.0.2
 port = $rport
 username = gw1
 password = s3cret
@@ -57,7 +59,7 @@ inbound_password = pw9" >"$tmp/trunks.conf"
 sed -i -e '/^\[trunk phones\]/,/^allow/d' "$tmp/strowger.conf"
 sed -i -e "s|^\[mapping\]|#include \"trunks.conf\"\n\n[mapping]|" "$tmp/strowger.conf"
 
-sipp -sf "$dir/gw_auth_registrar.xml" -i 127.0.0.1 -p "$rport" -au gw1 -ap s3cret \
+sipp -sf "$dir/gw_auth_registrar.xml" -i 127.0.0.2 -p "$rport" -au gw1 -ap s3cret \
 	-m 1 -nostdin -timeout 120s -timeout_error -trace_msg \
 	-message_file "$tmp/registrar.log" >"$tmp/registrar.out" 2>&1 &
 regpid=$!

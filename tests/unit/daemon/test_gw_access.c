@@ -143,3 +143,18 @@ Test(gw_access, digest_only_for_allowed_sources_when_no_trunk_is_open)
 	cr_assert_eq(verdict("10.9.9.9").kind, SIP_ACCESS_DIGEST);
 	cr_assert_eq(verdict("192.0.2.1").kind, SIP_ACCESS_REJECT);
 }
+
+/* A registrar calls the Contact we registered from its own address. */
+Test(gw_access, a_trunks_ip_host_is_one_of_its_sources)
+{
+	load("[trunk carrier]\nhost = 198.51.100.5\nusername = u\npassword = p\nregister = yes\n"
+	     "[trunk v6]\nhost = 2001:db8::5\n");
+	struct sip_access v = verdict("198.51.100.5");
+	cr_assert_eq(v.kind, SIP_ACCESS_ACCEPT);
+	cr_assert_str_eq(trunk_of(&v), "carrier");
+	v = verdict("::ffff:198.51.100.5");
+	cr_assert_str_eq(trunk_of(&v), "carrier");
+	v = verdict("2001:db8::5");
+	cr_assert_str_eq(trunk_of(&v), "v6");
+	cr_assert_eq(verdict("198.51.100.6").kind, SIP_ACCESS_REJECT);
+}
