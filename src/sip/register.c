@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -89,17 +90,38 @@ static void schedule(struct sip_reg *r, uint64_t delay_s)
 	loop_timer_start(r->s->loop, &r->timer, d, timer_fire, r);
 }
 
-/* §10.2.4: the Contact's expires parameter, else the Expires header, else
+/* Our binding among the Contacts of a 2xx (the registrar lists every
+ * binding of the AOR, other devices' too): same user, host and port. */
+static bool is_ours(const struct sip_reg *r, const osip_uri_t *u, const struct sip_sa *local)
+{
+	char ip[64];
+	const char *h = u->host;
+	size_t hl = h ? strlen(h) : 0;
+	unsigned port = u->port ? (unsigned)strtoul(u->port, NULL, 10) : 5060;
+
+	if (!u->username || strcmp(u->username, r->user) || !h)
+		return false;
+	sip_sa_ip(local, ip, sizeof(ip));
+	if (hl > 2 && h[0] == '[' && h[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	return strlen(ip) == hl && !strncasecmp(h, ip, hl) && port == sip_sa_port(local);
+}
+
+/* §10.2.4: our Contact's expires parameter, else the Expires header, else
  * what we asked for. */
 static uint32_t granted(const struct sip_reg *r, const osip_message_t *resp)
 {
 	osip_contact_t *c = NULL;
 	osip_header_t *h = NULL;
+	struct sip_sa local;
+	bool have_local = !sip_stack_local(r->s, &r->dst, &local);
 
-	for (int i = 0; !osip_message_get_contact(resp, i, &c) && c; i++, c = NULL) {
+	for (int i = 0; have_local && osip_message_get_contact(resp, i, &c) >= 0 && c; i++, c = NULL) {
 		osip_generic_param_t *p = NULL;
 
-		if (c->url && c->url->username && !strcmp(c->url->username, r->user) &&
+		if (c->url && is_ours(r, c->url, &local) &&
 		    !osip_contact_param_get_byname(c, "expires", &p) && p && p->gvalue)
 			return (uint32_t)strtoul(p->gvalue, NULL, 10);
 	}
@@ -233,7 +255,7 @@ static int build(struct sip_reg *r, const struct sip_sa *local, osip_message_t *
 		err = sip_msg_add_via(m, r->dst.proto, local);
 	if (!err)
 		err = sip_msg_add_contact(m, r->dst.proto, local);
-	if (!err && !osip_message_get_contact(m, 0, &c) && c && c->url)
+	if (!err && osip_message_get_contact(m, 0, &c) >= 0 && c && c->url)
 		osip_uri_set_username(c->url, osip_strdup(r->user));
 	snprintf(buf, sizeof(buf), "%u", r->stopping ? 0 : r->expires);
 	if (!err)

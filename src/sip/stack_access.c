@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -139,6 +140,36 @@ static bool find_cred(const osip_message_t *req, const char *realm, struct sip_a
 	}
 }
 
+/* RFC 7616 §3.4.6 (RFC 2617 §3.2.2.5): the digest-uri must name the
+ * Request-URI, or the credentials were made for another request.
+ * Compared as URIs: scheme, host (any case) and port.  Not the user part:
+ * SIPp, for one, signs "sip:host:port" for any Request-URI; the nonce,
+ * good for one request (or rising nonce-counts), still binds them. */
+static bool same_str(const char *a, const char *b, bool nocase)
+{
+	if (!a || !b)
+		return !a && !b;
+	return nocase ? !strcasecmp(a, b) : !strcmp(a, b);
+}
+
+static bool uri_matches(const osip_message_t *req, const char *text)
+{
+	const osip_uri_t *r = req->req_uri;
+	osip_uri_t *u = NULL;
+	bool same;
+
+	if (!r || osip_uri_init(&u))
+		return false;
+	if (osip_uri_parse(u, text)) {
+		osip_uri_free(u);
+		return false;
+	}
+	same = same_str(u->scheme, r->scheme, true) && same_str(u->host, r->host, true) &&
+	       same_str(u->port, r->port, false);
+	osip_uri_free(u);
+	return same;
+}
+
 static bool digest(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
 		   const char *realm, const void **who)
 {
@@ -150,6 +181,12 @@ static bool digest(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
 
 	if (!find_cred(req, realm, &cred)) {
 		challenge(s, t, realm, false);
+		return false;
+	}
+	if (!uri_matches(req, cred.uri)) {
+		a->rejected++;
+		log_refusal(req, p, 400, "digest uri is not the Request-URI");
+		sip_stack_reply(s, t, 400, NULL, NULL);
 		return false;
 	}
 	if (a->password)

@@ -22,6 +22,7 @@
 static enum sip_access_kind verdict;
 static const int trunk_a = 1, trunk_b = 2; /* what requests are accepted as */
 static int n_checked;
+static const char *digest_uri; /* NULL: the Request-URI */
 
 static void check(const struct sip_msg *msg, const struct sockaddr *src, struct sip_access *v,
 		  void *arg)
@@ -53,6 +54,7 @@ static void access_setup(void)
 {
 	setup();
 	n_checked = 0;
+	digest_uri = NULL;
 	verdict = SIP_ACCESS_REJECT;
 	cr_assert_eq(sip_stack_set_access(stack, check, password, NULL), 0);
 }
@@ -99,7 +101,9 @@ static void authorization(const struct sip_auth_chal *c, const char *user, const
 	char uri[64];
 	int n;
 
-	snprintf(uri, sizeof(uri), "sip:b@127.0.0.1:%u", port);
+	snprintf(uri, sizeof(uri), "%s", digest_uri ? digest_uri : "");
+	if (!digest_uri)
+		snprintf(uri, sizeof(uri), "sip:b@127.0.0.1:%u", port);
 	cr_assert_eq(sip_auth_answer(c, user, pass, "INVITE", uri, nc, "0a4f113b", &cred), 0);
 	n = snprintf(out, sz, "Authorization: ");
 	cr_assert_eq(sip_auth_cred_format(out + n, sz - (size_t)n, &cred), 0);
@@ -224,5 +228,21 @@ Test(sip_access, expired_nonce_is_challenged_as_stale)
 	cr_assert(c2.stale);
 	cr_assert_str_neq(c2.nonce, c.nonce);
 	ack("c1@test", "s2", 2, to_tag());
+	cr_assert_eq(n_invite, 0);
+}
+
+/* Credentials made for another Request-URI: 400 (RFC 7616 §3.4.6). */
+Test(sip_access, credentials_for_another_uri_get_400)
+{
+	struct sip_auth_chal c;
+	char au[1024];
+
+	verdict = SIP_ACCESS_DIGEST;
+	challenged_invite(&c);
+	digest_uri = "sip:b@192.0.2.9";
+	authorization(&c, "alice", "secret", 1, au, sizeof(au));
+	invite("c1@test", "u2", 2, au);
+	expect_status(400);
+	ack("c1@test", "u2", 2, to_tag());
 	cr_assert_eq(n_invite, 0);
 }
