@@ -125,8 +125,7 @@ static const char *password(const struct sip_msg *msg, const struct sockaddr *sr
 			    const char *realm, const char *username, const void **who, void *arg)
 {
 	(void)msg;
-	return gw_access_password(*(const struct sg_config *const *)arg, src, realm, username,
-				  who);
+	return gw_access_password(*(const struct sg_config *const *)arg, src, realm, username, who);
 }
 
 int gw_access_install(struct sip_stack *stack, const struct sg_config *const *cfgp)

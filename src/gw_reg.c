@@ -82,8 +82,12 @@ static void one_start(struct gw_reg *r, struct gw_reg_one *o, const struct sg_tr
 		 v6 ? "]" : "");
 	struct sip_reg_prm p = {
 	    .proto = t->transport == SG_TRUNK_TCP ? SIP_PROTO_TCP : SIP_PROTO_UDP,
-	    .dst_ip = t->host, .dst_port = port, .registrar = registrar, .aor = aor,
-	    .username = t->username, .password = t->password,
+	    .dst_ip = t->host,
+	    .dst_port = port,
+	    .registrar = registrar,
+	    .aor = aor,
+	    .username = t->username,
+	    .password = t->password,
 	    .expires = (uint32_t)(t->register_expires / NS_PER_S),
 	};
 	if (sip_reg_alloc(&o->reg, r->stack, &p, on_reg, o)) {

@@ -2,6 +2,13 @@
 /*
  * sip/register: the REGISTER client (see register.h; RFC 3261 §10.2).
  *
+ *   UNREGISTERED --alloc--> REGISTERING --2xx--> REGISTERED --refresh 2xx--> REGISTERED
+ *        ^                     |   ^  401/407: again signed (once per challenge)
+ *        |                     |   |  423: again with Min-Expires
+ *        |              failure v   | backoff timer
+ *        |                   FAILED-+            (a refresh failure keeps REGISTERED
+ *        +---- stop (Expires: 0) from any state    while the binding outlives the retry)
+ *
  * Every REGISTER of one object carries the same Call-ID and From tag and
  * a CSeq one higher than the last (§10.2.4).  Each is built afresh (new
  * branch) and, once a registrar has challenged us, signed with its last
@@ -22,7 +29,7 @@
 
 /* Refresh this long before expiry: 64*T1, the most a non-INVITE
  * transaction may take (§17.1.2.2), so the refresh lands in time. */
-#define REFRESH_MARGIN_S 32
+#define REFRESH_MARGIN_S  32
 #define RETRY_AFTER_MAX_S 86400
 
 struct sip_reg {
@@ -37,11 +44,10 @@ struct sip_reg {
 	struct sip_reg_info info;
 	sip_reg_h *h;
 	void *arg;
-	char name[48];
+	char name[56];
 };
 
-static const char *const state_names[] = {"unregistered", "registering", "registered",
-					  "failed"};
+static const char *const state_names[] = {"unregistered", "registering", "registered", "failed"};
 
 const char *sip_reg_state_name(enum sip_reg_state st)
 {
@@ -49,6 +55,18 @@ const char *sip_reg_state_name(enum sip_reg_state st)
 }
 
 static void send_register(struct sip_reg *r);
+
+/* Log lines carry the AOR and the state: "reg alice@example.net{REGISTERED}". */
+static void set_state(struct sip_reg *r, enum sip_reg_state st)
+{
+	const char *aor = strncmp(r->aor, "sip:", 4) ? r->aor : r->aor + 4;
+	static const char *const upper[] = {"UNREGISTERED", "REGISTERING", "REGISTERED", "FAILED"};
+
+	if (r->info.state != st && r->name[0])
+		LOGD(LC_SIP, r->name, "state_chg to %s", upper[st]);
+	r->info.state = st;
+	snprintf(r->name, sizeof(r->name), "reg %.28s{%s}", aor, upper[st]);
+}
 
 static void reg_destroy(void *data)
 {
@@ -118,7 +136,8 @@ static uint32_t granted(const struct sip_reg *r, const osip_message_t *resp)
 	struct sip_sa local;
 	bool have_local = !sip_stack_local(r->s, &r->dst, &local);
 
-	for (int i = 0; have_local && osip_message_get_contact(resp, i, &c) >= 0 && c; i++, c = NULL) {
+	for (int i = 0; have_local && osip_message_get_contact(resp, i, &c) >= 0 && c;
+	     i++, c = NULL) {
 		osip_generic_param_t *p = NULL;
 
 		if (c->url && is_ours(r, c->url, &local) &&
@@ -146,12 +165,12 @@ static void registered(struct sip_reg *r, const osip_message_t *resp)
 	sip_uac_auth_done(&r->auth);
 	r->info.failures = 0;
 	if (!exp) { /* the registrar removed the binding at once */
-		r->info.state = SIP_REG_UNREGISTERED;
+		set_state(r, SIP_REG_UNREGISTERED);
 		r->info.until = 0;
 		report(r);
 		return;
 	}
-	r->info.state = SIP_REG_REGISTERED;
+	set_state(r, SIP_REG_REGISTERED);
 	r->info.expires = exp;
 	r->info.until = loop_now(r->s->loop) + (uint64_t)exp * NS_PER_S;
 	LOGI(LC_SIP, r->name, "registered for %u s", exp);
@@ -173,11 +192,10 @@ static void failed(struct sip_reg *r, uint16_t status, const osip_message_t *res
 		delay = r->retry_max;
 	if (ra > delay)
 		delay = ra < RETRY_AFTER_MAX_S ? ra : RETRY_AFTER_MAX_S;
-	if (r->info.state != SIP_REG_REGISTERED ||
-	    loop_now(r->s->loop) >= r->info.until)
-		r->info.state = SIP_REG_FAILED;
+	if (r->info.state != SIP_REG_REGISTERED || loop_now(r->s->loop) >= r->info.until)
+		set_state(r, SIP_REG_FAILED);
 	else if (r->info.until - loop_now(r->s->loop) < delay * NS_PER_S)
-		r->info.state = SIP_REG_FAILED; /* the binding ends before the retry */
+		set_state(r, SIP_REG_FAILED); /* the binding ends before the retry */
 	LOGN(LC_SIP, r->name, "REGISTER failed (%u); again in %llu s", status,
 	     (unsigned long long)delay);
 	schedule(r, delay);
@@ -201,7 +219,7 @@ static void resp_h(struct sip_txn *t, osip_message_t *resp, uint16_t status, voi
 		return;
 	}
 	if (r->stopping) {
-		r->info.state = SIP_REG_UNREGISTERED;
+		set_state(r, SIP_REG_UNREGISTERED);
 		report(r);
 		return;
 	}
@@ -288,7 +306,7 @@ static void send_register(struct sip_reg *r)
 		return;
 	}
 	if (r->info.state != SIP_REG_REGISTERED && !r->stopping)
-		r->info.state = SIP_REG_REGISTERING;
+		set_state(r, SIP_REG_REGISTERING);
 	mem_ref(r);
 	r->pending = true;
 	err = sip_txn_request(&t, r->s->txl, m, &r->dst, resp_h, r);
@@ -354,7 +372,7 @@ int sip_reg_alloc(struct sip_reg **rp, struct sip_stack *s, const struct sip_reg
 	r->retry_min = p->retry_min ? p->retry_min : 30;
 	r->retry_max = p->retry_max ? p->retry_max : 1800;
 	r->info.expires = r->expires;
-	snprintf(r->name, sizeof(r->name), "reg %.32s", r->aor);
+	set_state(r, SIP_REG_UNREGISTERED);
 	if (!r->call_id || !r->tag || !r->user) {
 		mem_deref(r);
 		return ENOMEM;
@@ -378,7 +396,7 @@ void sip_reg_stop(struct sip_reg *r)
 		r->t = mem_deref(r->t);
 	}
 	sip_uac_auth_done(&r->auth);
-	r->info.state = SIP_REG_UNREGISTERED;
+	set_state(r, SIP_REG_UNREGISTERED);
 	r->info.until = 0;
 	if (bound)
 		send_register(r);

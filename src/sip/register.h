@@ -27,14 +27,14 @@ enum sip_reg_state {
 
 struct sip_reg_prm {
 	enum sip_proto proto;
-	const char *dst_ip;	/* registrar address (IP literal) */
+	const char *dst_ip; /* registrar address (IP literal) */
 	uint16_t dst_port;
-	const char *registrar;	/* Request-URI: "sip:example.net" */
-	const char *aor;	/* From and To: "sip:alice@example.net" */
+	const char *registrar;		 /* Request-URI: "sip:example.net" */
+	const char *aor;		 /* From and To: "sip:alice@example.net" */
 	const char *username, *password; /* NULL: none */
-	uint32_t expires;	/* seconds asked for; 0: 3600 */
-	uint32_t retry_min;	/* first backoff, seconds; 0: 30 */
-	uint32_t retry_max;	/* backoff cap, seconds; 0: 1800 */
+	uint32_t expires;		 /* seconds asked for; 0: 3600 */
+	uint32_t retry_min;		 /* first backoff, seconds; 0: 30 */
+	uint32_t retry_max;		 /* backoff cap, seconds; 0: 1800 */
 };
 
 struct sip_reg_info {

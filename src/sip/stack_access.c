@@ -20,7 +20,7 @@
 
 /* Nonces live a minute: long enough for a retry across a slow link, short
  * enough that a captured one is soon useless.  Replay state is bounded. */
-#define NONCE_TTL (60 * NS_PER_S)
+#define NONCE_TTL      (60 * NS_PER_S)
 #define NONCE_MAX_USED 4096
 
 struct sip_access_ctl {
@@ -104,8 +104,7 @@ static void challenge(struct sip_stack *s, struct sip_txn *t, const char *realm,
 	s->acc->challenged++;
 	sip_rand_hex(tag, 16);
 	if (sip_auth_srv_challenge(s->acc->srv, realm, SIP_AUTH_MD5, stale, &c) ||
-	    sip_auth_chal_format(hv, sizeof(hv), &c) ||
-	    sip_msg_response(&r, req, 401, NULL, tag)) {
+	    sip_auth_chal_format(hv, sizeof(hv), &c) || sip_msg_response(&r, req, 401, NULL, tag)) {
 		sip_stack_reply(s, t, 500, NULL, NULL);
 		return;
 	}
@@ -170,8 +169,8 @@ static bool uri_matches(const osip_message_t *req, const char *text)
 	return same;
 }
 
-static bool digest(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
-		   const char *realm, const void **who)
+static bool digest(struct sip_stack *s, struct sip_txn *t, osip_message_t *req, const char *realm,
+		   const void **who)
 {
 	struct sip_access_ctl *a = s->acc;
 	const struct sip_peer *p = sip_txn_peer(t);
@@ -210,8 +209,7 @@ static bool digest(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
 	}
 }
 
-bool sip_stack_access(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
-		      const void **who)
+bool sip_stack_access(struct sip_stack *s, struct sip_txn *t, osip_message_t *req, const void **who)
 {
 	struct sip_access_ctl *a = s->acc;
 	const struct sip_peer *p = sip_txn_peer(t);

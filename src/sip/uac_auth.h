@@ -17,9 +17,9 @@
 struct sip_uac_auth {
 	char user[SIP_AUTH_STR], pass[SIP_AUTH_STR];
 	struct sip_auth_chal chal;
-	bool have_chal, proxy;	/* proxy: 407 (Proxy-Authorization) */
-	unsigned answered;	/* challenges answered since the last success */
-	uint32_t nc;		/* nonce-count for chal.nonce */
+	bool have_chal, proxy; /* proxy: 407 (Proxy-Authorization) */
+	unsigned answered;     /* challenges answered since the last success */
+	uint32_t nc;	       /* nonce-count for chal.nonce */
 	char cnonce[17];
 };
 

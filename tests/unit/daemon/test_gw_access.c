@@ -125,7 +125,8 @@ Test(gw_access, inbound_credentials_mean_digest_and_name_the_trunk)
 	cr_assert_str_eq(v.realm, "gw7", "the realm is the node name");
 	v = verdict("198.51.100.7");
 	cr_assert_eq(v.kind, SIP_ACCESS_DIGEST, "a digest-only trunk takes any source");
-	cr_assert_str_eq(gw_access_password(cfg, (struct sockaddr *)&in, "gw7", "pbx", &who), "pw1");
+	cr_assert_str_eq(gw_access_password(cfg, (struct sockaddr *)&in, "gw7", "pbx", &who),
+			 "pw1");
 	cr_assert_str_eq(((const struct sg_trunk *)who)->name, "pbx");
 	cr_assert_null(gw_access_password(cfg, (struct sockaddr *)&out, "gw7", "pbx", &who),
 		       "pbx's user from outside its allow networks");

@@ -124,8 +124,9 @@ Test(sip_access, unknown_source_gets_403_and_never_reaches_the_handlers)
 	invite("c1@test", "r1", 1, NULL);
 	expect_status(403);
 	ack("c1@test", "r1", 1, to_tag());
-	psend("OPTIONS sip:b@127.0.0.1:$S SIP/2.0\r\n" HDRS("OPTIONS", "1", "o1", "")
-	      "Content-Length: 0\r\n\r\n", "", "");
+	psend("OPTIONS sip:b@127.0.0.1:$S SIP/2.0\r\n" HDRS("OPTIONS", "1", "o1",
+							    "") "Content-Length: 0\r\n\r\n",
+	      "", "");
 	expect_status(403);
 	cr_assert_eq(n_invite, 0);
 	cr_assert_eq(n_checked, 2);

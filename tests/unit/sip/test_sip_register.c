@@ -50,9 +50,14 @@ TestSuite(sip_reg, .init = reg_setup, .fini = reg_teardown);
 static void start(const char *user, const char *pass, uint32_t expires)
 {
 	struct sip_reg_prm p = {
-	    .proto = SIP_PROTO_UDP, .dst_ip = "127.0.0.1", .dst_port = peer_port,
-	    .registrar = "sip:registrar.test", .aor = "sip:alice@registrar.test",
-	    .username = user, .password = pass, .expires = expires,
+	    .proto = SIP_PROTO_UDP,
+	    .dst_ip = "127.0.0.1",
+	    .dst_port = peer_port,
+	    .registrar = "sip:registrar.test",
+	    .aor = "sip:alice@registrar.test",
+	    .username = user,
+	    .password = pass,
+	    .expires = expires,
 	};
 
 	cr_assert_eq(sip_reg_alloc(&reg, stack, &p, on_reg, NULL), 0);
@@ -203,7 +208,8 @@ Test(sip_reg, wrong_password_fails_and_backs_off_exponentially)
 	cr_assert_eq(i.state, SIP_REG_FAILED);
 	cr_assert_eq(i.last_status, 401);
 	cr_assert_eq(i.failures, 1);
-	cr_assert(i.next >= t0 + 30 * NS_PER_S && i.next < t0 + 31 * NS_PER_S, "first backoff 30 s");
+	cr_assert(i.next >= t0 + 30 * NS_PER_S && i.next < t0 + 31 * NS_PER_S,
+		  "first backoff 30 s");
 	loop_run_for(loop, 29 * NS_PER_S);
 	expect_nothing();
 	loop_run_for(loop, 2 * NS_PER_S);
@@ -268,8 +274,11 @@ Test(sip_reg, bad_parameters_are_refused)
 {
 	struct sip_reg *r = NULL;
 	struct sip_reg_prm p = {
-	    .proto = SIP_PROTO_UDP, .dst_ip = "not-an-ip", .dst_port = 5060,
-	    .registrar = "sip:r.test", .aor = "sip:a@r.test",
+	    .proto = SIP_PROTO_UDP,
+	    .dst_ip = "not-an-ip",
+	    .dst_port = 5060,
+	    .registrar = "sip:r.test",
+	    .aor = "sip:a@r.test",
 	};
 
 	cr_assert_eq(sip_reg_alloc(&r, stack, &p, NULL, NULL), EINVAL);

@@ -75,9 +75,16 @@ static struct sip_sess *call_with(const char *user, const char *pass)
 	char uri[64];
 	struct sip_sess *s = NULL;
 	struct sip_invite_prm p = {
-	    .proto = SIP_PROTO_UDP, .dst_ip = "127.0.0.1", .dst_port = peer_port,
-	    .req_uri = uri, .from = "<sip:gw@127.0.0.1>", .to = "<sip:b@127.0.0.1>",
-	    .ctype = "application/sdp", .body = sdp, .username = user, .password = pass,
+	    .proto = SIP_PROTO_UDP,
+	    .dst_ip = "127.0.0.1",
+	    .dst_port = peer_port,
+	    .req_uri = uri,
+	    .from = "<sip:gw@127.0.0.1>",
+	    .to = "<sip:b@127.0.0.1>",
+	    .ctype = "application/sdp",
+	    .body = sdp,
+	    .username = user,
+	    .password = pass,
 	};
 
 	snprintf(uri, sizeof(uri), "sip:b@127.0.0.1:%u", peer_port);
@@ -213,9 +220,14 @@ Test(sip_auth, bad_credentials_fail_before_anything_is_sent)
 {
 	struct sip_sess *s = NULL;
 	struct sip_invite_prm p = {
-	    .proto = SIP_PROTO_UDP, .dst_ip = "127.0.0.1", .dst_port = peer_port,
-	    .req_uri = "sip:b@127.0.0.1", .from = "<sip:gw@127.0.0.1>",
-	    .to = "<sip:b@127.0.0.1>", .username = "al\r\nice", .password = "x",
+	    .proto = SIP_PROTO_UDP,
+	    .dst_ip = "127.0.0.1",
+	    .dst_port = peer_port,
+	    .req_uri = "sip:b@127.0.0.1",
+	    .from = "<sip:gw@127.0.0.1>",
+	    .to = "<sip:b@127.0.0.1>",
+	    .username = "al\r\nice",
+	    .password = "x",
 	};
 
 	cr_assert_eq(sip_sess_invite(&s, stack, &p), EINVAL);
