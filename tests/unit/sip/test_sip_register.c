@@ -288,3 +288,34 @@ Test(sip_reg, bad_parameters_are_refused)
 	cr_assert_null(r);
 	expect_nothing();
 }
+
+/* Nothing listens on the registrar's TCP port.  The transport closes the
+ * refused stream without telling the transaction, so it ends at Timer F
+ * (408); then the backoff. */
+Test(sip_reg, refused_tcp_connection_fails_and_backs_off)
+{
+	struct sip_reg_prm p = {
+	    .proto = SIP_PROTO_TCP,
+	    .dst_ip = "127.0.0.1",
+	    .dst_port = peer_port, /* a UDP socket: no TCP listener there */
+	    .registrar = "sip:registrar.test",
+	    .aor = "sip:alice@registrar.test",
+	    .retry_min = 10,
+	};
+
+	uint64_t t0 = loop_now(loop);
+
+	cr_assert_eq(sip_reg_alloc(&reg, stack, &p, on_reg, NULL), 0);
+	cr_assert_eq(info().state, SIP_REG_REGISTERING);
+	loop_run_for(loop, 33 * NS_PER_S);
+	struct sip_reg_info i = info();
+	cr_assert_eq(i.state, SIP_REG_FAILED);
+	cr_assert_eq(i.last_status, 408);
+	/* Timer F at 64*T1 = 32 s, then retry_min. */
+	cr_assert(i.next >= t0 + 42 * NS_PER_S && i.next < t0 + 43 * NS_PER_S,
+		  "first backoff: retry_min after the timeout");
+	cr_assert(n_reports >= 1);
+	sip_reg_stop(reg);
+	cr_assert_eq(info().state, SIP_REG_UNREGISTERED);
+	cr_assert_eq(info().next, 0, "no attempt left planned");
+}
