@@ -27,6 +27,8 @@ struct sip_stack {
 	unsigned n_sess;
 	struct sip_stats st;
 	struct sip_access_ctl *acc; /* stack_access.c, or NULL: accept all */
+	sip_cred_h *cred_h;	    /* session_auth.c: credentials by realm */
+	void *cred_arg;
 };
 
 struct sip_sess {

@@ -34,11 +34,29 @@ int sip_sess_auth_set(struct sip_sess *ss, const char *user, const char *pass)
 	return 0;
 }
 
+void sip_stack_set_credentials(struct sip_stack *s, sip_cred_h *h, void *arg)
+{
+	s->cred_h = h;
+	s->cred_arg = arg;
+}
+
+/* No credentials of its own: ask the stack's callback for the realm's. */
+static int auth_from_stack(struct sip_sess *ss, const osip_message_t *resp)
+{
+	char realm[SIP_AUTH_STR], user[SIP_AUTH_STR], pass[SIP_AUTH_STR];
+
+	if (!ss->s->cred_h || sip_uac_auth_realm(resp, realm, sizeof(realm)))
+		return EACCES;
+	if (!ss->s->cred_h(realm, user, sizeof(user), pass, sizeof(pass), ss->s->cred_arg))
+		return EACCES;
+	return sip_sess_auth_set(ss, user, pass);
+}
+
 int sip_sess_auth_challenged(struct sip_sess *ss, const osip_message_t *resp)
 {
 	int err;
 
-	if (!ss->auth)
+	if (!ss->auth && auth_from_stack(ss, resp))
 		return EACCES;
 	err = sip_uac_auth_challenge(ss->auth, resp);
 	if (err)

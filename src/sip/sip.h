@@ -125,6 +125,11 @@ struct sip_invite_prm {
 	const char *username, *password;
 };
 int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct sip_invite_prm *prm);
+/* Credentials for a 401/407 to a session started without any: fill `user`
+ * and `pass` for `realm` and return true, or false to give up. */
+typedef bool(sip_cred_h)(const char *realm, char *user, size_t usz, char *pass, size_t psz,
+			 void *arg);
+void sip_stack_set_credentials(struct sip_stack *s, sip_cred_h *h, void *arg);
 
 /* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
 int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,

@@ -51,6 +51,16 @@ static int pick_challenge(const osip_message_t *resp, bool proxy, struct sip_aut
 	}
 }
 
+int sip_uac_auth_realm(const osip_message_t *resp, char *realm, size_t sz)
+{
+	struct sip_auth_chal c;
+
+	if (pick_challenge(resp, resp->status_code == 407, &c))
+		return EPROTO;
+	snprintf(realm, sz, "%s", c.realm);
+	return 0;
+}
+
 int sip_uac_auth_challenge(struct sip_uac_auth *a, const osip_message_t *resp)
 {
 	struct sip_auth_chal c;

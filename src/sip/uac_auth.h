@@ -29,6 +29,8 @@ int sip_uac_auth_init(struct sip_uac_auth *a, const char *user, const char *pass
  * the credentials were refused (or none were given), EPROTO a challenge we
  * cannot answer (malformed, unknown algorithm). */
 int sip_uac_auth_challenge(struct sip_uac_auth *a, const osip_message_t *resp);
+/* The realm of the first challenge in a 401/407 we can answer (EPROTO: none). */
+int sip_uac_auth_realm(const osip_message_t *resp, char *realm, size_t sz);
 /* Add the credentials for `req` (its method and Request-URI) if a
  * challenge is known; no challenge: nothing to add, 0. */
 int sip_uac_auth_sign(struct sip_uac_auth *a, osip_message_t *req);

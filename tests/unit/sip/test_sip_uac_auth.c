@@ -234,3 +234,34 @@ Test(sip_auth, bad_credentials_fail_before_anything_is_sent)
 	cr_assert_eq(sip_stack_sess_count(stack), 0);
 	expect_nothing();
 }
+
+/* Credentials from the stack's callback, by realm, for a session that
+ * has none of its own. */
+static int n_cred_asks;
+
+static bool creds(const char *realm, char *user, size_t usz, char *pass, size_t psz, void *arg)
+{
+	(void)arg;
+	n_cred_asks++;
+	if (strcmp(realm, "test.example"))
+		return false;
+	snprintf(user, usz, "alice");
+	snprintf(pass, psz, "secret");
+	return true;
+}
+
+Test(sip_auth, stack_credentials_callback_answers_by_realm)
+{
+	n_cred_asks = 0;
+	sip_stack_set_credentials(stack, creds, NULL);
+	call_peer();
+	cr_assert_not_null(keep(precv()));
+	challenge(401, "ch1", false);
+	cr_assert_not_null(precv()); /* ACK */
+	cr_assert_not_null(keep(precv()));
+	cr_assert_eq(n_cred_asks, 1);
+	cr_assert_eq(verify("Authorization", "INVITE", "secret"), SIP_AUTH_OK);
+	answer_request(486, "pt1", false);
+	cr_assert_eq(n_terminated, 1);
+	cr_assert_eq(last_status, 486);
+}
