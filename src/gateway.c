@@ -19,6 +19,7 @@
 #include "ctl/ctl.h"
 #include "gw_media.h"
 #include "gw_pstn.h"
+#include "gw_reg.h"
 #include "gw_sip.h"
 #include "gw_trunk.h"
 
@@ -309,6 +310,10 @@ static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
 			   (unsigned long long)ss.sessions, sip_stack_sess_count(st));
 		ctl_printf(out, "sip.transactions %llu\nsip.transactions.now %u\n",
 			   (unsigned long long)ss.txns, sip_stack_txn_count(st));
+		uint64_t rej, chal;
+		sip_stack_access_stats(st, &rej, &chal);
+		ctl_printf(out, "sip.access.rejected %llu\nsip.access.challenged %llu\n",
+			   (unsigned long long)rej, (unsigned long long)chal);
 	}
 	gw_trunks_counters(gw->trunks, out);
 	return gw->pstn ? gw_pstn_counters(gw->pstn, out) : 0;
@@ -319,7 +324,7 @@ static int cmd_trunks(struct ctl_out *out, int argc, char **argv, void *arg)
 	struct gateway *gw = arg;
 	(void)argc;
 	(void)argv;
-	return gw_trunks_show(gw->trunks, out);
+	return gw_trunks_show(gw->trunks, gw->sip ? gw_sip_reg(gw->sip) : NULL, out);
 }
 
 /* explain --called N [--calling N] [--from trunk:X] [--dir to-sip] ...:
@@ -377,7 +382,7 @@ static int ctl_start(struct gateway *gw)
 		rc = ctl_cmd_add(gw->ctl, "calls", "", "calls in progress", cmd_calls, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "trunks", "",
-				 "SIP trunks: destination, limits, calls, refusals, failovers",
+				 "SIP trunks: destination, limits, registration, calls, refusals, failovers",
 				 cmd_trunks, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "hangup", "ID [CAUSE]", "clear a call (cause 16)",

@@ -10,10 +10,13 @@
 #include "config.h" /* autoconf: PACKAGE_VERSION */
 #include "core/log.h"
 #include "core/mem.h"
+#include "gw_reg.h"
 
 struct gw_sip {
 	struct sip_stack *stack;
 	struct leg_sip_env env;
+	const struct sg_config *cfg; /* in force: access control reads it */
+	struct gw_reg *reg;	     /* registrations (gw_reg.c) */
 	bool accepting;
 	uint16_t port[SIP_PROTO__COUNT]; /* as bound */
 };
@@ -27,7 +30,10 @@ static void on_invite(struct sip_sess *sess, const struct sip_msg *msg, void *ar
 		sip_sess_answer(sess, 503, NULL, NULL, NULL);
 		return;
 	}
+	/* The trunk the access check matched (gw_access.c) names the call. */
+	s->env.trunk = gw_access_trunk_name(s->cfg, msg);
 	leg_sip_incoming(&s->env, sess, msg); /* answers failures itself */
+	s->env.trunk = s->cfg->sip.trunk;
 }
 
 static void on_sess(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t status,
@@ -114,6 +120,7 @@ static int listen_on(struct gw_sip *s, const struct sg_sip *c)
 static void gw_sip_destroy(void *data)
 {
 	struct gw_sip *s = data;
+	mem_deref(s->reg); /* before the stack it sends on */
 	mem_deref(s->stack);
 }
 
@@ -124,6 +131,7 @@ int gw_sip_alloc(struct gw_sip **sp, struct loop *loop, const struct sg_config *
 	if (!s)
 		return ENOMEM;
 	s->accepting = true;
+	s->cfg = cfg;
 	struct sip_conf sc;
 	sip_conf_defaults(&sc);
 	sc.t1 = cfg->sip.t1;
@@ -143,6 +151,10 @@ int gw_sip_alloc(struct gw_sip **sp, struct loop *loop, const struct sg_config *
 		rc = addr_set(&s->env, cfg->sip.rtp_address);
 	if (!rc)
 		rc = listen_on(s, &cfg->sip);
+	if (!rc)
+		rc = gw_access_install(s->stack, &s->cfg);
+	if (!rc)
+		rc = gw_reg_alloc(&s->reg, s->stack, cfg);
 	if (rc) {
 		mem_deref(s);
 		return rc;
@@ -166,11 +178,20 @@ void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg)
 	/* The trunk name lives in the configuration that is now in force. */
 	s->env.causes = cfg->causes;
 	s->env.trunk = cfg->sip.trunk;
+	s->cfg = cfg;
+	gw_reg_update(s->reg, cfg);
+}
+
+const struct gw_reg *gw_sip_reg(const struct gw_sip *s)
+{
+	return s->reg;
 }
 
 void gw_sip_accepting(struct gw_sip *s, bool on)
 {
 	s->accepting = on;
+	if (!on) /* shutting down: remove our bindings (RFC 3261 §10.2.2) */
+		gw_reg_stop(s->reg);
 }
 
 void gw_sip_set_trunks(struct gw_sip *s, leg_sip_trunk_h *target, leg_sip_admit_h *admit,

@@ -25,7 +25,11 @@ const struct sip_stack *gw_sip_stack(const struct gw_sip *s);
 void gw_sip_update(struct gw_sip *s, const struct sg_config *cfg);
 /* The port it listens on for `proto` (the one chosen for port = 0), or 0. */
 uint16_t gw_sip_port(const struct gw_sip *s, enum sip_proto proto);
-/* New INVITEs refused (503) while false: graceful shutdown. */
+/* Registrations, for strowger-ctl trunks (gw_reg.h). */
+struct gw_reg;
+const struct gw_reg *gw_sip_reg(const struct gw_sip *s);
+/* New INVITEs refused (503) while false: graceful shutdown; registrations
+ * are removed. */
 void gw_sip_accepting(struct gw_sip *s, bool on);
 /* Where SIP legs find trunks: targets for `route trunk` and admission of
  * incoming calls under the trunk's limits (gw_trunk.h). */

@@ -3,14 +3,13 @@
  * The gateway's SIP trunks at run time (see gw_trunk.h): targets for
  * `route trunk NAME`, limits and counts, `strowger-ctl trunks`.
  *
- * Targets.  A trunk's host is an IP literal or a name.  A name needs RFC
- * 3263 server location (NAPTR, SRV, A/AAAA; src/sip/resolve*), which is
- * being wired into the SIP stack; until sip_sess_invite() takes a host
- * name, a call to such a trunk fails at once (cause 41: the next
- * destination is tried) with the reason in the log.  target_host() is the
- * one place that changes when the stack resolves names.
+ * Targets.  A trunk's host is an IP literal or a name.  A name is located
+ * by the SIP stack (RFC 3263: NAPTR, SRV, A/AAAA; src/sip/resolve*), so a
+ * name without a port keeps port 0 and SRV decides.  The trunk's username
+ * and password answer its 401/407 challenges (RFC 3261 §22.2).
  */
 #include "gw_trunk.h"
+#include "gw_reg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -117,19 +116,17 @@ static bool ip_literal(const char *host, char *ip, size_t sz)
 }
 
 /* Where the trunk's host is on the network.  RFC 3263 §4.2: an IP literal
- * without a port means the transport's default port. */
-static int target_host(const struct sg_trunk *c, struct leg_sip_target *t)
+ * without a port means the transport's default port; a name without one is
+ * for SRV to say. */
+static void target_host(const struct sg_trunk *c, struct leg_sip_target *t)
 {
-	if (!ip_literal(c->host, t->ip, sizeof(t->ip))) {
-		/* The line that goes once the stack resolves host names. */
-		LOGN(LC_CALL, c->name,
-		     "host %s is a name: RFC 3263 resolution is not in the "
-		     "SIP stack yet, so only IP literals are reachable",
-		     c->host);
-		return EHOSTUNREACH;
-	}
-	t->port = (uint16_t)(c->port ? c->port : 5060);
-	return 0;
+	bool literal = ip_literal(c->host, t->ip, sizeof(t->ip));
+	if (!literal)
+		snprintf(t->ip, sizeof(t->ip), "%s", c->host);
+	t->tp_given = true; /* the trunk's transport is configured, not looked up */
+	t->port = (uint16_t)c->port;
+	if (!t->port && literal)
+		t->port = t->proto == SIP_PROTO_TLS ? 5061 : 5060;
 }
 
 int gw_trunk_target(void *arg, const char *name, struct leg_sip_target *t)
@@ -138,15 +135,13 @@ int gw_trunk_target(void *arg, const char *name, struct leg_sip_target *t)
 	if (!tr || !tr->conf.host[0])
 		return ENOENT; /* --check-config makes this a configuration error */
 	const struct sg_trunk *c = &tr->conf;
-	if (c->transport == SG_TRUNK_TLS) {
-		LOGN(LC_CALL, c->name, "transport tls: the SIP stack has no TLS yet");
-		return ENOTSUP;
-	}
 	memset(t, 0, sizeof(*t));
-	t->proto = c->transport == SG_TRUNK_TCP ? SIP_PROTO_TCP : SIP_PROTO_UDP;
-	int rc = target_host(c, t);
-	if (rc)
-		return rc;
+	t->proto = c->transport == SG_TRUNK_TLS   ? SIP_PROTO_TLS
+		   : c->transport == SG_TRUNK_TCP ? SIP_PROTO_TCP
+						  : SIP_PROTO_UDP;
+	target_host(c, t);
+	snprintf(t->username, sizeof(t->username), "%s", c->username);
+	snprintf(t->password, sizeof(t->password), "%s", c->password);
 	/* The Request-URI's host is the trunk's as configured (RFC 3261
 	 * §19.1.1), with the port only if one was given. */
 	bool v6 = strchr(c->host, ':') && c->host[0] != '[';
@@ -203,15 +198,16 @@ static void limit_txt(char *buf, size_t sz, unsigned v)
 		snprintf(buf, sz, "-");
 }
 
-int gw_trunks_show(const struct gw_trunks *ts, struct ctl_out *out)
+int gw_trunks_show(const struct gw_trunks *ts, const struct gw_reg *reg, struct ctl_out *out)
 {
-	ctl_printf(out, "%-16s %-28s %-5s %9s %7s %5s %5s %10s %9s\n", "trunk", "destination", "tp",
-		   "max_calls", "max_cps", "in", "out", "refused", "failovers");
+	ctl_printf(out, "%-16s %-28s %-5s %9s %7s %5s %5s %10s %9s %-12s %8s %4s %8s\n", "trunk",
+		   "destination", "tp", "max_calls", "max_cps", "in", "out", "refused", "failovers",
+		   "registration", "expires", "last", "next");
 	for (unsigned i = 0; i < ts->n; i++) {
 		const struct trunk_rt *tr = &ts->t[i];
 		const struct sg_trunk *c = &tr->conf;
 		const struct call_limit *l = tr->limit;
-		char dest[300], mc[16], mcps[16], ref[48];
+		char dest[300], mc[16], mcps[16], ref[48], regcols[160];
 		if (!c->host[0])
 			snprintf(dest, sizeof(dest), "- (inbound only)");
 		else if (c->port)
@@ -222,9 +218,10 @@ int gw_trunks_show(const struct gw_trunks *ts, struct ctl_out *out)
 		limit_txt(mcps, sizeof(mcps), c->max_cps);
 		snprintf(ref, sizeof(ref), "%llu/%llu", (unsigned long long)l->refused[0],
 			 (unsigned long long)l->refused[1]);
-		ctl_printf(out, "%-16s %-28s %-5s %9s %7s %5u %5u %10s %9llu\n", c->name, dest,
+		gw_reg_describe(reg, c->name, regcols, sizeof(regcols));
+		ctl_printf(out, "%-16s %-28s %-5s %9s %7s %5u %5u %10s %9llu %s\n", c->name, dest,
 			   tp_names[c->transport], mc, mcps, l->calls[0], l->calls[1], ref,
-			   (unsigned long long)tr->failovers);
+			   (unsigned long long)tr->failovers, regcols);
 	}
 	return 0;
 }

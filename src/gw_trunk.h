@@ -38,7 +38,10 @@ int gw_trunk_admit_out(struct gw_trunks *t, const char *name, struct call_leg *l
 void gw_trunk_failover(struct gw_trunks *t, const char *name);
 
 /* strowger-ctl trunks: a table; counters: `trunk.NAME.KEY VALUE` lines. */
-int gw_trunks_show(const struct gw_trunks *t, struct ctl_out *out);
+/* strowger-ctl trunks: destination, limits, calls, refusals, failovers and
+ * the registration columns of `reg` (gw_reg_describe; NULL: no SIP). */
+struct gw_reg;
+int gw_trunks_show(const struct gw_trunks *t, const struct gw_reg *reg, struct ctl_out *out);
 int gw_trunks_counters(const struct gw_trunks *t, struct ctl_out *out);
 
 #endif

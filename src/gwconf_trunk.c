@@ -14,6 +14,7 @@
  *   register_expires = 3600s  the expiry we ask for
  *   allow = 192.0.2.0/24, 2001:db8::/32
  *                             sources whose requests belong to this trunk
+ *                             (besides host itself when an IP literal)
  *   inbound_username = pbx    when set, its requests must carry digest
  *   inbound_password = secret credentials (RFC 7616) before a call starts
  *   max_calls = 0             concurrent calls over the trunk (0: no limit)

@@ -8,8 +8,11 @@ dist_sgconf_DATA = conf/strowger.conf
 
 TESTS += tests/scenario/check_config.sh tests/scenario/default_sim.sh
 EXTRA_DIST += tests/scenario/check_config.sh tests/scenario/default_sim.sh
-check_PROGRAMS += tests/unit/daemon/test_gwconf
-TESTS += tests/unit/daemon/test_gwconf
+check_PROGRAMS += tests/unit/daemon/test_gwconf tests/unit/daemon/test_gw_access
+TESTS += tests/unit/daemon/test_gwconf tests/unit/daemon/test_gw_access
+tests_unit_daemon_test_gw_access_SOURCES = tests/unit/daemon/test_gw_access.c
+tests_unit_daemon_test_gw_access_CFLAGS = $(TEST_CFLAGS)
+tests_unit_daemon_test_gw_access_LDADD = $(TEST_LDADD)
 tests_unit_daemon_test_gwconf_SOURCES = tests/unit/daemon/test_gwconf.c \
 	tests/unit/sip/tls_fx.c tests/unit/sip/tls_fx.h
 tests_unit_daemon_test_gwconf_CFLAGS = $(TEST_CFLAGS)
@@ -21,6 +24,8 @@ tests_unit_daemon_test_gw_trunk_CFLAGS = $(TEST_CFLAGS)
 tests_unit_daemon_test_gw_trunk_LDADD = $(TEST_LDADD)
 
 # The gateway object and its services: control socket, CDR store.
+src_libstrowger_a_SOURCES += src/gw_reg.c src/gw_access.c
+noinst_HEADERS += src/gw_reg.h
 src_libstrowger_a_SOURCES += src/gateway.c src/ctl/ctl.c src/ctl/ctl_client.c src/call/cdr.c
 noinst_HEADERS += src/gateway.h src/ctl/ctl.h src/call/cdr.h
 bin_PROGRAMS += strowger-ctl
@@ -59,6 +64,10 @@ noinst_HEADERS += src/gw_sip.h src/gw_media.h src/gw_trunk.h
 
 # Interop: SIPp calls the running gateway on its embedded default.
 TESTS += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh
+TESTS += tests/interop/gw_auth.sh
+EXTRA_DIST += tests/interop/gw_auth.sh tests/interop/gw_auth_registrar.xml \
+	tests/interop/gw_auth_uac.xml tests/interop/gw_auth_wrong.xml \
+	tests/interop/gw_auth_refused.xml.in
 EXTRA_DIST += tests/interop/gw_sipp.sh tests/interop/gw_baresip.sh tests/interop/gw_sipp_uas.sh tests/interop/gw_uac_answer.xml \
 	tests/interop/gw_uac_reject.xml.in
 

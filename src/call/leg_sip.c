@@ -206,6 +206,7 @@ static int target_of(struct leg_sip *l, const struct call_setup *s, struct leg_s
 	const struct route_dest *d = &l->dest;
 	char user[3 * ROUTE_NUM_MAX + 2];
 	int err;
+	memset(t, 0, sizeof(*t)); /* a trunk lookup may fill only some of it */
 	if (d->kind == ROUTE_DEST_URI) {
 		err = leg_sip_target_parse(d->uri, t);
 		if (err) {
@@ -298,6 +299,9 @@ static int invite_send(struct leg_sip *l, const struct call_setup *s,
 	    .ctype = "application/sdp",
 	    .body = l->sdp,
 	    .extra_headers = extra,
+	    /* the trunk's credentials for its 401/407 (RFC 3261 §22.2) */
+	    .username = t->username[0] ? t->username : NULL,
+	    .password = t->password,
 	};
 	struct sip_sess *ss = NULL;
 	err = sip_sess_invite(&ss, l->env->sip, &prm);

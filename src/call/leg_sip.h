@@ -42,6 +42,7 @@ struct leg_sip_target {
 	char ip[256];	  /* an IP literal, or a host name the stack locates */
 	uint16_t port;	  /* 0: 5060 (a host name: SRV, RFC 3263 §4.2) */
 	char domain[128]; /* host of the Request-URI, From and To; "": ip[:port] */
+	char username[128], password[128]; /* for its challenges; "": none */
 };
 
 /* Look up a trunk by name: 0, or ENOENT. */

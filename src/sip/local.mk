@@ -49,6 +49,18 @@ tests_unit_sip_test_sip_target_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sip_refer_SOURCES = tests/unit/sip/test_sip_refer.c $(SIP_FX)
 tests_unit_sip_test_sip_refer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_refer_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_uac_auth
+tests_unit_sip_test_sip_uac_auth_SOURCES = tests/unit/sip/test_sip_uac_auth.c $(SIP_FX)
+tests_unit_sip_test_sip_uac_auth_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_uac_auth_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_access
+tests_unit_sip_test_sip_access_SOURCES = tests/unit/sip/test_sip_access.c $(SIP_FX)
+tests_unit_sip_test_sip_access_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_access_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_register
+tests_unit_sip_test_sip_register_SOURCES = tests/unit/sip/test_sip_register.c $(SIP_FX)
+tests_unit_sip_test_sip_register_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_register_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
@@ -81,8 +93,9 @@ EXTRA_DIST += tests/fuzz/fuzz_sipmsg.c tests/fuzz/fuzz_sdp.c \
 	tests/fuzz/corpus/fuzz_sipmsg tests/fuzz/corpus/fuzz_sdp
 
 # Digest authentication (RFC 7616) and server location (RFC 3263).
-src_libstrowger_a_SOURCES += src/sip/auth.c src/sip/auth_parse.c src/sip/auth_srv.c
-noinst_HEADERS += src/sip/auth.h
+src_libstrowger_a_SOURCES += src/sip/auth.c src/sip/auth_parse.c src/sip/auth_srv.c \
+	src/sip/uac_auth.c src/sip/session_auth.c src/sip/stack_access.c src/sip/register.c
+noinst_HEADERS += src/sip/auth.h src/sip/uac_auth.h src/sip/register.h
 check_PROGRAMS += tests/unit/sip/test_auth
 TESTS += tests/unit/sip/test_auth
 tests_unit_sip_test_auth_SOURCES = tests/unit/sip/test_auth.c

@@ -22,6 +22,7 @@
 
 struct sip_msg {
 	osip_message_t *m;
+	const void *who; /* what the access check accepted it as */
 };
 
 /* Once per process: libosip2's parser tables, its traces into our log. */

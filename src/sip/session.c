@@ -59,7 +59,7 @@ void sip_sess_set_state(struct sip_sess *ss, enum sip_sess_state st)
 
 void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, osip_message_t *m)
 {
-	struct sip_msg v = {m};
+	struct sip_msg v = {m, NULL};
 
 	LOGD(LC_SIP, ss->name, "event %s %u", ev_names[ev], status);
 	if (ss->s && ss->s->h.sess_h)
@@ -108,6 +108,7 @@ static void sess_destroy(void *data)
 	free(ss->local_sdp);
 	free(ss->remote_sdp);
 	free(ss->reason);
+	free(ss->auth);
 	sip_peer_reset(&ss->peer);
 }
 
@@ -336,9 +337,10 @@ static void trying_fire(void *arg)
 		sip_txn_respond(ss->ist, r);
 }
 
-static void uas_invite(struct sip_stack *s, struct sip_txn *t, osip_message_t *req)
+static void uas_invite(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
+		       const void *who)
 {
-	struct sip_msg v = {req};
+	struct sip_msg v = {req, who};
 	char tag[17];
 	struct sip_sess *ss;
 
@@ -447,10 +449,15 @@ void sip_sess_rx_request(struct sip_stack *s, struct sip_txn *t, osip_message_t 
 		mem_deref(ss);
 		return;
 	}
+	const void *who = NULL;
+
 	if (sip_txn_merged(t))
 		sip_stack_reply(s, t, 482, NULL, NULL); /* §8.2.2.2: merged request */
+	else if (!sip_msg_is(req, "CANCEL") && !sip_msg_is(req, "BYE") &&
+		 !sip_msg_is(req, "ACK") && !sip_stack_access(s, t, req, &who))
+		return; /* refused or challenged (stack_access.c) */
 	else if (sip_msg_is(req, "INVITE"))
-		uas_invite(s, t, req);
+		uas_invite(s, t, req, who);
 	else if (sip_msg_is(req, "CANCEL"))
 		uas_cancel(s, t, req);
 	else if (sip_msg_is(req, "BYE"))
@@ -458,7 +465,7 @@ void sip_sess_rx_request(struct sip_stack *s, struct sip_txn *t, osip_message_t 
 	else if (sip_msg_is(req, "OPTIONS") && s->conf.answer_options)
 		sip_stack_reply(s, t, 200, NULL, NULL);
 	else {
-		struct sip_msg v = {req};
+		struct sip_msg v = {req, who};
 		uint16_t st = s->h.request_h ? s->h.request_h(&v, s->arg) : 0;
 
 		sip_stack_reply(s, t, st ? st : 405, NULL, NULL);

@@ -27,6 +27,9 @@ struct sip_stack {
 	struct sip_resolver *res; /* RFC 3263, made on first use (session_target.c) */
 	unsigned n_sess;
 	struct sip_stats st;
+	struct sip_access_ctl *acc; /* stack_access.c, or NULL: accept all */
+	sip_cred_h *cred_h;	    /* session_auth.c: credentials by realm */
+	void *cred_arg;
 };
 
 struct sip_sess {
@@ -52,6 +55,7 @@ struct sip_sess {
 	uint64_t rtx_ival, rtx_elapsed;
 	void *user;
 	struct sip_sx *x; /* 100rel, UPDATE, session timers (session_ext.h) */
+	struct sip_uac_auth *auth; /* UAC credentials, or NULL (session_auth.c) */
 	char name[48];
 };
 
@@ -89,6 +93,20 @@ void sip_tgt_free(struct sip_tgt *tg);
 
 /* session_refer.c: an in-dialog REFER (RFC 3515). */
 void sip_refer_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);
+
+/* session_auth.c: credentials for a UAC session; a 401/407 to our INVITE
+ * sends it again signed (0), or gives up (an errno: end the session). */
+int sip_sess_auth_set(struct sip_sess *ss, const char *user, const char *pass);
+int sip_sess_auth_retry(struct sip_sess *ss, const osip_message_t *resp, sip_txn_resp_h *rh);
+/* Sign an in-dialog request with the last challenge, if any. */
+int sip_sess_auth_sign(struct sip_sess *ss, osip_message_t *req);
+/* A 401/407 to an in-dialog request: 0 if it may be sent again signed. */
+int sip_sess_auth_challenged(struct sip_sess *ss, const osip_message_t *resp);
+
+/* stack_access.c: the access check for a new out-of-dialog request on
+ * `t`; false when it has been answered (403/401) and goes no further. */
+bool sip_stack_access(struct sip_stack *s, struct sip_txn *t, osip_message_t *req,
+		      const void **who);
 
 /* Answer `req` on server transaction `t` (stateless extras from `rej`). */
 int sip_stack_reply(struct sip_stack *s, struct sip_txn *t, uint16_t status, const char *to_tag,

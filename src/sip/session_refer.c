@@ -39,7 +39,7 @@
 /* §2.4.2: exactly one Refer-To value (compact form "r" included). */
 static bool one_refer_to(const osip_message_t *req)
 {
-	struct sip_msg v = {(osip_message_t *)req};
+	struct sip_msg v = {(osip_message_t *)req, NULL};
 	unsigned n = 0;
 
 	for (unsigned i = 0; sip_msg_header(&v, "Refer-To", i); i++)

@@ -276,6 +276,10 @@ int sip_tgt_invite(struct sip_sess **sessp, struct sip_stack *s, const struct si
 	ss->uac = true;
 	ss->tgt = tg;
 	tg->tmpl = m;
+	if (p->username && (err = sip_sess_auth_set(ss, p->username, p->password))) {
+		sip_sess_end(ss, 500, NULL);
+		return err;
+	}
 	ss->local_sdp = p->body ? strdup(p->body) : NULL;
 	sip_sess_set_state(ss, SIP_SESS_CALLING);
 	err = sip_resolve(r, &q, resolved, ss, &tg->req);

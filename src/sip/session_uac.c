@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "sip/session_ext.h"
+#include "sip/uac_auth.h"
 
 static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq,
 			  sip_txn_resp_h *rh, osip_message_t **ackp)
@@ -29,7 +30,8 @@ static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq
 		err = sip_dlg_request(ss->dlg, method, cseq, &local, ss->dlg->peer.proto, &m, &dst);
 	if (err)
 		return err;
-	if (ss->reason && !strcmp(method, "BYE") && sip_msg_add_header(m, "Reason", ss->reason)) {
+	if ((ss->reason && !strcmp(method, "BYE") && sip_msg_add_header(m, "Reason", ss->reason)) ||
+	    (!ackp && sip_sess_auth_sign(ss, m))) {
 		osip_message_free(m);
 		return ENOMEM;
 	}
@@ -57,9 +59,14 @@ static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq
 static void bye_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
 {
 	struct sip_sess *ss = arg;
-	(void)t, (void)resp;
+	(void)t;
 
 	if (status < 200)
+		return;
+	/* §22.2: a challenged BYE goes again, signed, once per challenge. */
+	if ((status == 401 || status == 407) && resp && ss->s && ss->dlg &&
+	    !sip_sess_auth_challenged(ss, resp) &&
+	    !send_in_dialog(ss, "BYE", 0, bye_resp, NULL))
 		return;
 	sip_sess_end(ss, status, NULL);
 }
@@ -99,6 +106,8 @@ static void uac_2xx(struct sip_sess *ss, osip_message_t *resp)
 	}
 	osip_message_free(ack);
 	sip_txl_send_raw(ss->s->txl, ss->ack, ss->ack_len, &ss->peer);
+	if (ss->auth) /* accepted: a later challenge (to BYE) is a new one */
+		sip_uac_auth_done(ss->auth);
 	sip_sess_keep_sdp(ss, resp);
 	if (ss->cancelled) { /* the 2xx crossed our CANCEL: hang up (§15) */
 		sip_sess_set_state(ss, SIP_SESS_ESTABLISHED);
@@ -144,6 +153,9 @@ void sip_uac_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t statu
 		uac_2xx(ss, resp);
 	} else if (status == 422 && resp && sip_sx_uac_422(ss, resp)) {
 		/* sent again with a larger Session-Expires (RFC 4028 §7.4) */
+	} else if ((status == 401 || status == 407) && resp &&
+		   (!sip_sess_auth_retry(ss, resp, sip_uac_invite_resp) || !ss->s)) {
+		/* sent again with credentials (session_auth.c) */
 	} else if (!sip_tgt_failover(ss, resp, status)) { /* RFC 3263 §4.3 */
 		sip_sess_end(ss, status, resp);
 	}
@@ -212,9 +224,12 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 
 	const char *host = p->dst_host ? p->dst_host : p->dst_ip;
 	uint16_t port = p->dst_port ? p->dst_port : p->proto == SIP_PROTO_TLS ? 5061 : 5060;
+	struct sip_uac_auth cred;
 
 	if (!strncasecmp(p->req_uri, "sips:", 5) && p->proto != SIP_PROTO_TLS)
 		return EPROTO; /* RFC 5630 §4.1: a SIPS URI goes over TLS only */
+	if (p->username && sip_uac_auth_init(&cred, p->username, p->password))
+		return EINVAL; /* before anything is sent: no session */
 	if (!host || sip_sa_set(&dst.addr, host, port))
 		return sip_tgt_invite(sessp, s, p); /* a host name: RFC 3263 */
 	err = sip_stack_local(s, &dst, &local);
@@ -236,6 +251,11 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 	}
 	ss->uac = true;
 	ss->invite = copy;
+	if (p->username && (err = sip_sess_auth_set(ss, p->username, p->password))) {
+		osip_message_free(m);
+		sip_sess_end(ss, 500, NULL);
+		return err;
+	}
 	free(ss->local_sdp);
 	ss->local_sdp = p->body ? strdup(p->body) : NULL;
 	sip_sess_set_state(ss, SIP_SESS_CALLING);

@@ -21,6 +21,7 @@ struct loop;
 struct sip_stack;
 struct sip_sess;
 struct sip_msg;
+struct sockaddr;
 
 enum sip_proto { SIP_PROTO_UDP, SIP_PROTO_TCP, SIP_PROTO_TLS, SIP_PROTO__COUNT };
 
@@ -175,8 +176,18 @@ struct sip_invite_prm {
 	 * CR or LF, or without a token name, fails the call with EINVAL
 	 * before anything is sent (no session). */
 	const char *const *extra_headers;
+	/* Credentials for a 401/407 (RFC 3261 §22.2): the INVITE, and BYE
+	 * in its dialog, go again signed, once per challenge; a second
+	 * challenge that is not stale ends the session with that status.
+	 * NULL username: a challenge ends the session. */
+	const char *username, *password;
 };
 int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct sip_invite_prm *prm);
+/* Credentials for a 401/407 to a session started without any: fill `user`
+ * and `pass` for `realm` and return true, or false to give up. */
+typedef bool(sip_cred_h)(const char *realm, char *user, size_t usz, char *pass, size_t psz,
+			 void *arg);
+void sip_stack_set_credentials(struct sip_stack *s, sip_cred_h *h, void *arg);
 
 /* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
 int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,
@@ -213,6 +224,43 @@ void sip_sess_set_user(struct sip_sess *sess, void *user);
 void *sip_sess_user(const struct sip_sess *sess);
 /* The remote party's SDP (last offer or answer), or NULL. */
 const char *sip_sess_remote_sdp(const struct sip_sess *sess);
+
+/* --- Access control (stack_access.c) --------------------------------------
+ *
+ * Before a new out-of-dialog request (INVITE, OPTIONS, MESSAGE, ...; not
+ * ACK or CANCEL, RFC 3261 §22.1) reaches the handlers, the stack asks
+ * `check` for a verdict on it and its source address:
+ *   ACCEPT  the handlers get it; sip_msg_who() returns `who` (e.g. the
+ *           trunk it matched);
+ *   REJECT  403, the handlers never see it;
+ *   DIGEST  401 with WWW-Authenticate for `realm` (expiring, non-replayable
+ *           nonces, auth.h); the retry's Authorization is checked against
+ *           `password` (which also names `who`): a good one is accepted,
+ *           a stale nonce challenged again (stale=true), a wrong password
+ *           refused (403), a forged or replayed nonce challenged afresh.
+ * Without a check every request is accepted (who NULL). */
+enum sip_access_kind { SIP_ACCESS_ACCEPT, SIP_ACCESS_REJECT, SIP_ACCESS_DIGEST };
+
+struct sip_access {
+	enum sip_access_kind kind;
+	const void *who;
+	char realm[64];
+};
+
+typedef void(sip_access_check_h)(const struct sip_msg *msg, const struct sockaddr *src,
+				 struct sip_access *v, void *arg);
+/* The password `username` must present in `realm`, or NULL (unknown: 403);
+ * *who is what the request is accepted as. */
+typedef const char *(sip_access_password_h)(const struct sip_msg *msg, const struct sockaddr *src,
+					    const char *realm, const char *username,
+					    const void **who, void *arg);
+
+int sip_stack_set_access(struct sip_stack *s, sip_access_check_h *check,
+			 sip_access_password_h *password, void *arg);
+/* What the access check accepted the request as (NULL: no check). */
+const void *sip_msg_who(const struct sip_msg *m);
+/* Requests refused (403) and challenged (401) by the access check. */
+void sip_stack_access_stats(const struct sip_stack *s, uint64_t *rejected, uint64_t *challenged);
 
 /* --- Message views -------------------------------------------------------- */
 

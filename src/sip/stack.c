@@ -159,6 +159,7 @@ static void stack_destroy(void *data)
 	mem_deref(s->txl);
 	mem_deref(s->tp);
 	mem_deref(s->sessions);
+	mem_deref(s->acc);
 }
 
 int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_conf *conf,

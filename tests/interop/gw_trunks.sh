@@ -39,10 +39,9 @@ port = $u1
 [trunk t2]
 host = 127.0.0.1
 port = $u2
-[trunk phones]
-allow = 127.0.0.1/32
-max_calls = 1
 CONF
+# The shipped [trunk phones] (127.0.0.0/8) takes SIPp's calls: at most one.
+sed -i 's|^\[trunk phones\]$|[trunk phones]\nmax_calls = 1|' "$tmp/strowger.conf"
 sed -i -e 's|^route uri sip:${called}@127.0.0.1:5062$|route trunk t1\nfallback trunk t2|' \
 	-e 's|^expect route uri sip:100@127.0.0.1:5062$|expect route trunk t1\nexpect fallback trunk t2|' \
 	-e 's|^\[group pbx\]$|[trunk t1]\n[trunk t2]\n[group pbx]|' "$tmp/sim-exchange.map"
@@ -77,7 +76,9 @@ cdr() { ctl cdr --csv | grep ',to-sip,' | grep -q ',t2,.*,16,200,pbx-to-sip-phon
 wait_for cdr
 ok $? "the CDR records the call on trunk t2"
 ctl trunks >"$tmp/trunks"
-awk '$1 == "t1" && $NF == 1 { f = 1 } END { exit !f }' "$tmp/trunks" &&
+# Columns: trunk destination tp max_calls max_cps in out refused failovers, then
+# the registration's four.
+awk '$1 == "t1" && $9 == 1 { f = 1 } END { exit !f }' "$tmp/trunks" &&
 	grep -q "^t2 .*127.0.0.1:$u2 " "$tmp/trunks"
 ok $? "strowger-ctl trunks: t1 has one failover, t2 its destination"
 [ $? = 0 ] || sed 's/^/# /' "$tmp/trunks"

@@ -260,6 +260,33 @@ static void stack_make(struct sip_stack **sp, uint16_t *port, const struct sip_h
 static char plan[1024];
 static struct dns_fake *dns;
 
+/* The far end as a carrier that wants digest (realm "carrier"), and the
+ * trunk's credentials the gateway answers with. */
+static const char *far_pw;
+
+static void far_check(const struct sip_msg *msg, const struct sockaddr *src,
+		      struct sip_access *v, void *arg)
+{
+	(void)msg, (void)src, (void)arg;
+	v->kind = SIP_ACCESS_DIGEST;
+	snprintf(v->realm, sizeof(v->realm), "carrier");
+}
+
+static const char *far_password(const struct sip_msg *msg, const struct sockaddr *src,
+				const char *realm, const char *user, const void **who, void *arg)
+{
+	(void)msg, (void)src, (void)realm, (void)who, (void)arg;
+	return strcmp(user, "gw1") ? NULL : far_pw;
+}
+
+void far_requires_digest(const char *password, const char *trunk_password)
+{
+	far_pw = password;
+	cr_assert_eq(sip_stack_set_access(far, far_check, far_password, NULL), 0);
+	strcpy(trunk_far.username, "gw1");
+	snprintf(trunk_far.password, sizeof(trunk_far.password), "%s", trunk_password);
+}
+
 void leg_sip_fx_setup(void)
 {
 	static const struct sip_handlers gw_h = {.invite_h = gw_invite, .sess_h = gw_sess};

@@ -49,6 +49,9 @@ extern char far_retry_after[32], far_reason[160], far_sdp[1024], far_ruri[256], 
     far_privacy[64];
 
 void leg_sip_fx_setup(void);
+/* The far end challenges (401) every new request; trunk "far" answers
+ * as gw1 with `trunk_password`. */
+void far_requires_digest(const char *password, const char *trunk_password);
 void leg_sip_fx_teardown(void);
 
 void run(unsigned ms);

@@ -372,6 +372,27 @@ Test(leg_sip, pstn_to_sip_through_a_trunk)
 	cr_assert_str_eq(last_cdr.trunk, "far");
 }
 
+/* RFC 3261 §22.2: the carrier challenges; the trunk's credentials answer. */
+Test(leg_sip, pstn_to_sip_trunk_challenge_is_answered)
+{
+	far_requires_digest("s3cret", "s3cret");
+	struct call_leg *in = pstn_call("2345", "5551000", ROUTE_PRES_ALLOWED);
+	cr_assert_str_eq(far_ruri, "sip:2345@carrier.example.net");
+	cr_assert_not_null(far_sess, "the signed INVITE reached the far end");
+	call_leg_released(in, 16, 0);
+	run(5);
+	cr_assert_str_eq(last_cdr.trunk, "far");
+}
+
+Test(leg_sip, pstn_to_sip_trunk_wrong_password_fails_the_call)
+{
+	far_requires_digest("s3cret", "guess");
+	pstn_call("2345", "5551000", ROUTE_PRES_ALLOWED);
+	run(5);
+	cr_assert_null(far_sess, "nothing reached the far end");
+	cr_assert(has("403"), "%s", trail);
+}
+
 /* `route uri sip:${called}@far.example.net`: the stack locates the host
  * (RFC 3263: no NAPTR, SRV, A) and the far end gets the call. */
 Test(leg_sip, pstn_to_sip_host_name_is_located)

@@ -40,7 +40,7 @@ static void load(const char *text)
 
 static const char conf1[] = "[trunk v4]\nhost = 192.0.2.1\nport = 5070\nmax_calls = 2\n"
 			    "[trunk v6]\nhost = 2001:db8::1\ntransport = tcp\n"
-			    "[trunk name]\nhost = sip.example.net\n"
+			    "[trunk name]\nhost = sip.example.net\nusername = gw1\npassword = pw\n"
 			    "[trunk secure]\nhost = 192.0.2.2\ntransport = tls\n"
 			    "[trunk pbx]\nallow = 198.51.100.0/24\nmax_cps = 1\n";
 
@@ -88,15 +88,23 @@ Test(gw_trunk, targets_of_ip_literals)
 	cr_assert_str_eq(t.domain, "[2001:db8::1]");
 }
 
-/* What cannot be reached yet fails the call with the reason logged. */
-Test(gw_trunk, unreachable_targets_say_why)
+/* A host name is for the stack to locate (RFC 3263: no port, SRV decides);
+ * TLS goes to 5061 (RFC 3261 §19.1.2); the trunk's credentials answer its
+ * challenges; an inbound-only trunk is no destination. */
+Test(gw_trunk, names_tls_and_credentials)
 {
 	struct leg_sip_target t;
-	cr_assert_eq(gw_trunk_target(trunks, "name", &t), EHOSTUNREACH);
-	cr_assert(log_capture_has("host sip.example.net is a name: RFC 3263"), "%s",
-		  log_capture_text());
-	cr_assert_eq(gw_trunk_target(trunks, "secure", &t), ENOTSUP);
-	cr_assert(log_capture_has("transport tls"));
+	cr_assert_eq(gw_trunk_target(trunks, "name", &t), 0);
+	cr_assert_str_eq(t.ip, "sip.example.net");
+	cr_assert_eq(t.port, 0);
+	cr_assert(t.tp_given, "the trunk's transport is configured");
+	cr_assert_str_eq(t.domain, "sip.example.net");
+	cr_assert_str_eq(t.username, "gw1");
+	cr_assert_str_eq(t.password, "pw");
+	cr_assert_eq(gw_trunk_target(trunks, "secure", &t), 0);
+	cr_assert_eq(t.proto, SIP_PROTO_TLS);
+	cr_assert_eq(t.port, 5061);
+	cr_assert_str_eq(t.username, "");
 	cr_assert_eq(gw_trunk_target(trunks, "pbx", &t), ENOENT, "inbound only");
 	cr_assert_eq(gw_trunk_target(trunks, "nobody", &t), ENOENT);
 }

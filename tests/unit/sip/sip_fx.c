@@ -43,15 +43,17 @@ void (*fx_sess)(struct sip_sess *s, enum sip_sess_ev ev, const struct sip_msg *m
 uint16_t last_status;
 int answer_mode; /* 0: 180+200, 1: 180 only, 2: nothing */
 struct sip_sess *last_sess;
+const void *last_who;
 
 const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
 			  "t=0 0\r\nm=audio 4000 RTP/AVP 8\r\n";
 
 static void on_invite(struct sip_sess *s, const struct sip_msg *m, void *arg)
 {
-	(void)m, (void)arg;
+	(void)arg;
 	n_invite++;
 	last_sess = s;
+	last_who = sip_msg_who(m);
 	if (answer_mode < 2)
 		sip_sess_answer(s, 180, NULL, NULL, NULL);
 	if (answer_mode == 0)
@@ -108,6 +110,7 @@ void setup(void)
 	n_update = 0;
 	answer_mode = 0;
 	last_sess = NULL;
+	last_who = NULL;
 	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
 	cr_assert_eq(loop_alloc(&loop, clk), 0);
 	fx_conf_defaults(&conf);

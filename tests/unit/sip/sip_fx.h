@@ -29,6 +29,7 @@ extern void (*fx_sess)(struct sip_sess *s, enum sip_sess_ev ev, const struct sip
 extern uint16_t last_status;
 extern int answer_mode;            /* 0: 180+200, 1: 180 only, 2: nothing, 3: 486 */
 extern struct sip_sess *last_sess;
+extern const void *last_who;       /* sip_msg_who() of the last INVITE */
 extern const char sdp[];
 extern char req_copy[8192];        /* the request answer_request() answers */
 
