@@ -72,7 +72,7 @@ struct sg_sip {
 };
 
 #define SG_MAX_SPANS 32
-#define SG_MAX_SIMPBX 8
+#define SG_MAX_SIMPBX SG_MAX_SPANS /* one facing each span (benchmarks) */
 
 struct route_set;
 struct cause_map;

@@ -42,6 +42,15 @@ static void stream_destroy(void *data)
 {
 	struct media_stream *s = data;
 
+	struct media_stats st;
+	media_stream_stats(s, &st);
+	LOGI(LC_MEDIA, s->name,
+	     "down: tx %llu, rx %llu (lost %d, bad %llu), jb late %llu dup %llu overflow %llu "
+	     "lost %llu filled %llu",
+	     (unsigned long long)st.tx_packets, (unsigned long long)st.rx_packets, st.rx_lost,
+	     (unsigned long long)st.rx_bad, (unsigned long long)st.jb_late,
+	     (unsigned long long)st.jb_dup, (unsigned long long)st.jb_overflow,
+	     (unsigned long long)st.jb_lost, (unsigned long long)st.jb_filled);
 	if (s->rs && s->rtcp_on && !s->bye_sent)
 		stream_rtcp_send(s, true);
 	stream_rtcp_stop(s);
