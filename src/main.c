@@ -19,6 +19,7 @@
 #include "core/mem.h"
 #include "gateway.h"
 #include "gwconf.h"
+#include "media/media.h"
 
 struct daemon {
 	struct loop *loop;
@@ -96,8 +97,11 @@ static int run(struct daemon *d, bool foreground)
 	rc = loop_signals(d->loop, on_signal, d);
 	if (!rc)
 		rc = gateway_alloc(&d->gw, d->loop, d->cfg);
+	/* Polled on the media workers' cadence while RTP flows (see
+	 * media/worker.c): thousands of calls' packets cost a wake-up per
+	 * tick, not one each. */
 	if (!rc)
-		rc = loop_run(d->loop);
+		rc = media_worker_run(d->loop, MEDIA_WORKER_TICK_NS);
 	d->gw = mem_deref(d->gw);
 	log_set_clock(NULL);
 	d->loop = mem_deref(d->loop);
