@@ -12,7 +12,10 @@
  * 0.25 ms tick that is well inside a 2 ms budget.  Timers still fire, late
  * by up to one tick, which no media timer (RTCP every ~5 s) minds.
  *
- * With no RTP for WORKER_IDLE ticks the loop waits for its next event
+ * A timer due before the next tick wakes the loop on time, so a TDM
+ * clock driven by a timer (the sim's) is not made late by the cadence.
+ *
+ * With no RTP for WORKER_IDLE passes the loop waits for its next event
  * instead (an idle gateway should not wake 4,000 times a second), and
  * goes back to polling with the first packet.  The daemon runs its one
  * loop this way too: signalling is then up to one tick late, nothing
@@ -32,7 +35,7 @@
 /* The loop hands out at most 64 events a pass; this many packets in one
  * pass means more are probably waiting. */
 #define WORKER_BUSY 48
-/* Ticks without a packet before the loop blocks (5 ms at 0.25 ms). */
+/* Passes without a packet before the loop blocks (a few ms). */
 #define WORKER_IDLE 20
 
 static void sleep_until(uint64_t abs_ns)
@@ -65,8 +68,14 @@ int media_worker_run(struct loop *loop, uint64_t tick_ns)
 			next = now + tick_ns; /* the next pass waits for an event */
 			continue;
 		}
-		if (next > now)
-			sleep_until(next);
+		/* A timer due before the tick (the sim's, pacing the
+		 * B-channels) is not kept waiting: wake for it. */
+		uint64_t due = loop_next_expiry(loop);
+		bool on_tick = next <= due;
+		if ((on_tick ? next : due) > now)
+			sleep_until(on_tick ? next : due);
+		if (!on_tick)
+			continue;
 		next += tick_ns;
 		if (next <= now)
 			next = now + tick_ns; /* overloaded: do not try to catch up */
