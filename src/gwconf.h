@@ -71,7 +71,7 @@ struct sg_sip {
 	uint64_t t1;              /* RFC 3261 T1 */
 };
 
-#define SG_MAX_SPANS 32
+#define SG_MAX_SPANS 256
 #define SG_MAX_SIMPBX SG_MAX_SPANS /* one facing each span (benchmarks) */
 
 struct route_set;
