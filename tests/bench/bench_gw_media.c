@@ -303,7 +303,7 @@ static void returned(const uint8_t *buf, size_t len, uint64_t now)
 		struct call *k = &calls[idx];
 		/* The full send time: now's, less the trip (mod 2^40 µs). */
 		uint64_t trip_us = ((now / 1000) - r.t_us) & 0xffffffffffull;
-		uint64_t t = now - trip_us * 1000;
+		uint64_t t = (now / 1000 - trip_us) * 1000; /* due times are whole µs */
 		if ((int64_t)seq <= k->hi || seq >= k->seq || trip_us > 10000000)
 			continue;
 		k->hi = seq;
@@ -456,15 +456,15 @@ int main(int argc, char **argv)
 	}
 	printf("up\n");
 	fflush(stdout);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns() / 1000 * 1000; /* whole µs, as records carry them */
 	for (unsigned i = 0; i < ncalls; i++) {
-		calls[i].next_due = t0 + FRAME_NS * i / ncalls;
+		calls[i].next_due = t0 + FRAME_NS * i / ncalls / 1000 * 1000;
 		calls[i].hi = -1;
 		calls[i].min_trip = UINT64_MAX;
 		calls[i].ssrc = 0x5eed0000u + i;
 	}
-	w0 = t0 + (uint64_t)(warm * 1e9);
-	w1 = w0 + (uint64_t)(secs * 1e9);
+	w0 = t0 + (uint64_t)(warm * 1e3) * 1000000;
+	w1 = w0 + (uint64_t)(secs * 1e6) * 1000;
 	uint64_t end = w1 + 400000000ull; /* the window's last packets come back */
 	double gw_cpu = 0, gen_cpu = 0;
 	int phase = 0; /* 0 before the window, 1 in it, 2 after */
