@@ -303,6 +303,27 @@ Test(leg_sip, pstn_to_sip_answer_picks_the_other_codec)
 	cr_assert(has("far:TERMINATED(200) "), "%s", trail);
 }
 
+/* The far end answers on hold (a=sendonly, RFC 3264 §6.1): our stream
+ * only receives, so no RTP goes out; the call is answered all the same. */
+Test(leg_sip, pstn_to_sip_answer_sendonly_stops_our_rtp)
+{
+	struct call_leg *in = pstn_call("1234", "5551000", ROUTE_PRES_ALLOWED);
+	const char *fmts;
+	far_sdp_port(&fmts);
+	cr_assert_eq(sip_sess_answer(far_sess, 200, NULL, "application/sdp",
+				     far_answer_sdp("8\r\na=sendonly")),
+		     0);
+	run(5);
+	cr_assert(has("in:answer "), "%s", trail);
+	struct media_stream *ms = leg_sip_stream(sip_leg());
+	cr_assert_not_null(ms);
+	cr_expect_eq(media_stream_dir(ms), MEDIA_DIR_RECVONLY);
+	rtp_silent_at_far_end();
+	call_leg_released(in, 16, 0);
+	run(5);
+	cr_assert(has("far:TERMINATED(200) "), "%s", trail);
+}
+
 /* Busy far end: 486 with Reason cause 17 → the PSTN caller gets 17. */
 Test(leg_sip, pstn_to_sip_busy_with_reason)
 {
