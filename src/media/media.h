@@ -25,8 +25,9 @@
  * Toward the call layer: media_stream_alloc() with the local address and
  * port range, the channel law, and what SDP negotiated (payload type,
  * telephone-event PT, remote address); media_stream_local() gives the
- * address for the SDP offer/answer; media_stream_set_remote() follows a
- * re-INVITE; events (latched, telephone-event, BYE, timeout) come back
+ * address for the SDP offer/answer; media_stream_set_remote(),
+ * media_stream_set_dir() (hold) and media_stream_set_codec() (PCMA ⇄
+ * PCMU) follow a re-INVITE in place, on the same sockets; events (latched, telephone-event, BYE, timeout) come back
  * through media_event_h; media_stream_stats() feeds CDRs and metrics.
  *
  * Threads (intended shape; one loop for now).  A stream has no global
