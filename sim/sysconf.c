@@ -112,11 +112,11 @@ static int sc_chanlist(struct sc_parser *p, char *val, int sig)
 
 		if (dash)
 			*dash = '\0';
-		if (sc_uint(sc_trim(f[i]), 1, DAHDI_MAX_CHANNELS, &lo) ||
-		    sc_uint(dash ? sc_trim(dash + 1) : f[i], 1, DAHDI_MAX_CHANNELS, &hi) ||
+		if (sc_uint(sc_trim(f[i]), 1, SYSCONF_MAX_CHANNELS, &lo) ||
+		    sc_uint(dash ? sc_trim(dash + 1) : f[i], 1, SYSCONF_MAX_CHANNELS, &hi) ||
 		    hi < lo) {
 			SC_ERR(p, "bad channel range '%s%s%s' (channels are 1..%d)", f[i],
-			       dash ? "-" : "", dash ? dash + 1 : "", DAHDI_MAX_CHANNELS);
+			       dash ? "-" : "", dash ? dash + 1 : "", SYSCONF_MAX_CHANNELS);
 			return EINVAL;
 		}
 		for (c = lo; c <= hi && !err; c++)
@@ -176,15 +176,15 @@ static int sc_span(struct sc_parser *p, char *val)
 		       "span=: expected <span>,<timing>,<lbo>,<framing>,<coding>[,crc4][,yellow]");
 		return EINVAL;
 	}
-	if (sc->nspans == DAHDI_MAX_SPANS) {
+	if (sc->nspans == SYSCONF_MAX_SPANS) {
 		SC_ERR(p, "too many spans");
 		return EINVAL;
 	}
 	s = &sc->spans[sc->nspans];
 	memset(s, 0, sizeof(*s));
 	s->line = p->line;
-	if (sc_uint(f[0], 1, DAHDI_MAX_SPANS, &s->spanno) ||
-	    sc_uint(f[1], 0, DAHDI_MAX_SPANS, &s->timing) || sc_uint(f[2], 0, 7, &s->lbo)) {
+	if (sc_uint(f[0], 1, SYSCONF_MAX_SPANS, &s->spanno) ||
+	    sc_uint(f[1], 0, SYSCONF_MAX_SPANS, &s->timing) || sc_uint(f[2], 0, 7, &s->lbo)) {
 		SC_ERR(p, "span=: bad span number, timing or line build-out");
 		return EINVAL;
 	}
@@ -234,7 +234,7 @@ static int sc_dynamic(struct sc_parser *p, char *val)
 		SC_ERR(p, "dynamic=: driver '%s' is not simulated (only loc)", f[0]);
 		return EINVAL;
 	}
-	if (sc->nspans == DAHDI_MAX_SPANS) {
+	if (sc->nspans == SYSCONF_MAX_SPANS) {
 		SC_ERR(p, "too many spans");
 		return EINVAL;
 	}
@@ -253,7 +253,7 @@ static int sc_dynamic(struct sc_parser *p, char *val)
 		SC_ERR(p, "dynamic=: loc address must be <key>:<0|1>");
 		return EINVAL;
 	}
-	if (sc_uint(f[2], 1, 31, &s->nchans) || sc_uint(f[3], 0, DAHDI_MAX_SPANS, &s->timing)) {
+	if (sc_uint(f[2], 1, 31, &s->nchans) || sc_uint(f[3], 0, SYSCONF_MAX_SPANS, &s->timing)) {
 		SC_ERR(p, "dynamic=: channels must be 1..31 and timing a number");
 		return EINVAL;
 	}
@@ -366,7 +366,7 @@ static int sc_layout_analog(struct sc_parser *p, unsigned next)
 			err = EINVAL;
 			continue;
 		}
-		if (sc->nspans == DAHDI_MAX_SPANS) {
+		if (sc->nspans == SYSCONF_MAX_SPANS) {
 			SC_ERR(p, "too many spans");
 			return EINVAL;
 		}
@@ -400,9 +400,9 @@ static int sc_layout(struct sc_parser *p)
 		s->spanno = i + 1;
 		s->first = next;
 		next += s->nchans;
-		if (next - 1 > DAHDI_MAX_CHANNELS) {
+		if (next - 1 > SYSCONF_MAX_CHANNELS) {
 			p->line = s->line;
-			SC_ERR(p, "more than %d channels", DAHDI_MAX_CHANNELS);
+			SC_ERR(p, "more than %d channels", SYSCONF_MAX_CHANNELS);
 			return EINVAL;
 		}
 	}

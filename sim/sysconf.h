@@ -39,13 +39,19 @@ struct sysconf_span {
 };
 
 #define SYSCONF_MAX_ZONES 16
+/* DAHDI's own numbering stops at 128 spans and 1024 channels (user.h);
+ * the sim goes further so that benchmarks can run thousands of calls
+ * (tests/bench/bench_gw_media.conf).  On a real system dahdi_cfg is the
+ * judge of a system.conf, not this parser. */
+#define SYSCONF_MAX_SPANS    1024
+#define SYSCONF_MAX_CHANNELS 16384
 
 struct sysconf {
 	const char *file;
-	struct sysconf_span spans[DAHDI_MAX_SPANS];
+	struct sysconf_span spans[SYSCONF_MAX_SPANS];
 	unsigned nspans;
-	int sig[DAHDI_MAX_CHANNELS + 1]; /* DAHDI_SIG_*, 0 unconfigured */
-	unsigned sigline[DAHDI_MAX_CHANNELS + 1];
+	int sig[SYSCONF_MAX_CHANNELS + 1]; /* DAHDI_SIG_*, 0 unconfigured */
+	unsigned sigline[SYSCONF_MAX_CHANNELS + 1];
 	unsigned nchans; /* highest channel number */
 	char zones[SYSCONF_MAX_ZONES][16];
 	unsigned nzones;

@@ -17,7 +17,7 @@
 #include "pstn/isdn_switch.h"
 #include "sim/sim.h"
 
-#define MAX_GROUPS SG_MAX_SPANS
+#define MAX_GROUPS 64
 
 struct gw_span {
 	struct leg_isdn_span ls;      /* what the ISDN leg sees */

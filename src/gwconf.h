@@ -114,8 +114,8 @@ struct sg_trunk {
 	unsigned max_calls, max_cps;             /* 0: no limit */
 };
 
-#define SG_MAX_SPANS 32
-#define SG_MAX_SIMPBX 8
+#define SG_MAX_SPANS 256
+#define SG_MAX_SIMPBX SG_MAX_SPANS /* one facing each span (benchmarks) */
 #define SG_MAX_TRUNKS 32
 
 struct route_set;

@@ -46,9 +46,9 @@ static int span_number(const struct conf_section *sec, unsigned *n, struct conf_
 {
 	char *end;
 	unsigned long v = strtoul(sec->name, &end, 10);
-	if (*end || v < 1 || v > 256) {
+	if (*end || v < 1 || v > 1024) {
 		conf_diag_err(diag, sec->file, sec->line,
-			      "[%s %s]: the name must be a DAHDI span number (1-256)", sec->kind,
+			      "[%s %s]: the name must be a DAHDI span number (1-1024)", sec->kind,
 			      sec->name);
 		return EINVAL;
 	}
@@ -127,9 +127,9 @@ int sg_span_handle(const struct conf_section *sec, struct conf_diag *diag, void 
 
 static const struct conf_key pbx_keys[] = {
 	{ .name = "span", .type = CONF_UINT, .offset = offsetof(struct sg_simpbx, span),
-	  .min = 1, .max = 256, .required = true, .help = "the sim span the PBX sits on" },
+	  .min = 1, .max = 1024, .required = true, .help = "the sim span the PBX sits on" },
 	{ .name = "cross", .type = CONF_UINT, .offset = offsetof(struct sg_simpbx, cross),
-	  .min = 1, .max = 256, .required = true, .help = "the gateway [span] it faces" },
+	  .min = 1, .max = 1024, .required = true, .help = "the gateway [span] it faces" },
 	{ .name = "script", .type = CONF_STR, .offset = offsetof(struct sg_simpbx, script),
 	  .size = sizeof(((struct sg_simpbx *)0)->script), .required = true,
 	  .help = "its behaviour (pstn/isdn_switch.h), relative to this file" },

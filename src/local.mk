@@ -92,3 +92,13 @@ EXTRA_DIST += tests/interop/gw_reinvite.sh tests/interop/gw_flood.sh \
 # Interop: SIP over TLS to the running gateway (a Python ssl client).
 TESTS += tests/interop/gw_tls.sh
 EXTRA_DIST += tests/interop/gw_tls.sh tests/interop/gw_tls.py
+
+# make bench: concurrent G.711 calls through the daemon (SIPp + our own RTP
+# generator against the echo number of 16 simulated E1 spans), heap per call.
+EXTRA_PROGRAMS += tests/bench/bench_gw_media
+BENCH_HELPERS += tests/bench/bench_gw_media
+tests_bench_bench_gw_media_SOURCES = tests/bench/bench_gw_media.c
+tests_bench_bench_gw_media_LDADD =
+BENCH_SH += tests/bench/bench_gw_media.sh
+EXTRA_DIST += tests/bench/bench_gw_media.sh tests/bench/bench_gw_media.conf \
+	tests/bench/bench_gw_media-sim.conf tests/bench/bench_gw_media_uac.xml

@@ -180,7 +180,8 @@ static int span_dchan_find(struct tdm_span *span, unsigned *channo)
 	struct dahdi_params p;
 	unsigned no;
 
-	for (no = 1; no <= DAHDI_MAX_CHANNELS; no++) {
+	/* Not DAHDI_MAX_CHANNELS: the sim numbers past it (sim/sysconf.h). */
+	for (no = 1; no <= 65535; no++) {
 		int err = dahdi_params_get(span->tdm, span->ctl_fd, no, &p);
 
 		if (err == EINVAL)

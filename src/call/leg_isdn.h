@@ -24,7 +24,7 @@
 #include "core/list.h"
 #include "pstn/isdn.h"
 
-#define LEG_ISDN_GROUP_SPANS 16
+#define LEG_ISDN_GROUP_SPANS 256 /* as many as the gateway's spans (SG_MAX_SPANS) */
 
 struct leg_isdn_span {
 	const struct call_env *env;

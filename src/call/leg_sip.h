@@ -17,9 +17,11 @@
  *   release → 4xx-6xx/BYE + Reason       release → CANCEL/BYE + Reason
  *   CANCEL → released(-, 487)            error, BYE    → released(Reason's cause, status)
  *   REFER (either side) → 603: transfer is not the call layer's yet
- *   re-INVITE + offer (either side) → 200 + our answer (hold: sendonly ↔ recvonly,
- *     RFC 3264 §8.4; the stream follows a new address), or 488 if it drops our
- *     codec; the call is not told: a re-INVITE never touches the PSTN leg
+ *   re-INVITE + offer (either side) → 200 + our answer (hold: sendonly or
+ *     c=0.0.0.0 ↔ recvonly, and our RTP stops, RFC 3264 §8.4; the stream
+ *     follows a new address, and switches PCMA ⇄ PCMU in place), or 488 if
+ *     nothing offered is usable; the call is not told: a re-INVITE never
+ *     touches the PSTN leg
  *
  * Causes travel in the Reason header (RFC 3326; in responses RFC 6432).
  * Numbers: a leading '+' is kept (E.164); P-Asserted-Identity (RFC 3325)

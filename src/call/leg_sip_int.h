@@ -50,9 +50,10 @@ int leg_sip_offer_take(struct leg_sip *l, const char *text);
 /* UAC: the answer's address and codec (the stream remade if it changed). */
 int leg_sip_answer_take(struct leg_sip *l, const char *text);
 /* A new offer in the dialog (re-INVITE, RFC 3264 §8): hold, resume, a new
- * address.  The stream follows the address and keeps its codec and port;
- * our answer goes to l->sdp.  EPROTO: the offer drops our codec or has no
- * audio we can carry (488; the session stays as it was, RFC 3261 §14.2). */
+ * address, the other G.711 law.  The stream keeps its port and follows in
+ * place (direction, address, payload type); our answer goes to l->sdp.
+ * EPROTO: no audio we can carry (488; the session stays as it was, RFC
+ * 3261 §14.2). */
 int leg_sip_reoffer(struct leg_sip *l, const char *text);
 
 /* --- leg_sip_hdr.c --- */

@@ -60,6 +60,15 @@ static int audio_pick(const struct sip_sdp *sdp, unsigned *idx, uint8_t *pt, int
 	return EPROTO;
 }
 
+/* The RFC 4733 payload type offered in `m`, or -1. */
+static int te_of(const struct sip_sdp_media *m)
+{
+	for (unsigned k = 0; k < m->n_fmt; k++)
+		if (!strcasecmp(m->fmt[k].name, "telephone-event"))
+			return m->fmt[k].pt;
+	return -1;
+}
+
 /* The first audio stream that still offers our codec `pt`. */
 static int audio_keep(const struct sip_sdp *sdp, uint8_t pt, unsigned *idx)
 {
@@ -125,6 +134,31 @@ static uint16_t sa_port(const struct sockaddr_storage *ss)
 {
 	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
 					       : ((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* Our direction toward a peer whose media line says `peer` (RFC 3264
+ * §6.1: its sendonly is our recvonly). */
+static enum media_dir dir_toward(enum sip_sdp_dir peer)
+{
+	static const enum media_dir mirror[] = {
+	    [SIP_SDP_SENDRECV] = MEDIA_DIR_SENDRECV,
+	    [SIP_SDP_SENDONLY] = MEDIA_DIR_RECVONLY,
+	    [SIP_SDP_RECVONLY] = MEDIA_DIR_SENDONLY,
+	    [SIP_SDP_INACTIVE] = MEDIA_DIR_INACTIVE,
+	};
+	return mirror[peer];
+}
+
+/* c=0.0.0.0 is a hold in RFC 2543's spelling (RFC 3264 §8.4): a peer
+ * with no address can receive nothing, so read its line as the sendonly
+ * (or inactive) it means; our answer then says recvonly (or inactive) and
+ * matches what the stream does. */
+static void unspecified_is_hold(struct sip_sdp_media *m)
+{
+	if (m->dir == SIP_SDP_SENDRECV)
+		m->dir = SIP_SDP_SENDONLY;
+	else if (m->dir == SIP_SDP_RECVONLY)
+		m->dir = SIP_SDP_INACTIVE;
 }
 
 /* A new stream for the leg; `port` 0: from the env's range. */
@@ -213,14 +247,21 @@ int leg_sip_offer_take(struct leg_sip *l, const char *text)
 		err = media_addr(&offer.m[idx], &rem, &rem_len);
 	if (err)
 		return EPROTO;
+	bool held = sa_unspecified(&rem);
+	if (held)
+		unspecified_is_hold(&offer.m[idx]);
 	offer_trim(&offer, idx, pt, te_pt);
 	err = leg_sip_stream_make(l, pt, te_pt, &rem, rem_len, 0);
 	if (err)
 		return err;
 	struct sip_sdp_caps caps;
+	struct sip_sdp res;
 	char addr[64];
 	leg_sip_caps(l, &caps, addr, sizeof(addr));
-	return sip_sdp_answer(&offer, &caps, l->sdp, sizeof(l->sdp), NULL);
+	err = sip_sdp_answer(&offer, &caps, l->sdp, sizeof(l->sdp), &res);
+	if (!err)
+		media_stream_set_dir(l->ms, dir_toward(offer.m[idx].dir));
+	return err;
 }
 
 /* UAC: the answer (in a 18x or the 2xx): the remote address, and the
@@ -241,19 +282,34 @@ int leg_sip_answer_take(struct leg_sip *l, const char *text)
 		LOGN(LC_CALL, l->name, "SDP answer without a usable audio stream");
 		return EPROTO;
 	}
-	if (l->ms && pt == l->pt)
-		return media_stream_set_remote(l->ms, (const struct sockaddr *)&rem, rem_len);
-	uint16_t port = l->ms ? sa_port(media_stream_local(l->ms)) : 0;
-	LOGI(LC_CALL, l->name, "answer chose payload type %u: new stream on port %u", pt, port);
-	return leg_sip_stream_make(l, pt, te_pt, &rem, rem_len, port);
+	bool held = sa_unspecified(&rem);
+	if (held)
+		unspecified_is_hold(&ans.m[idx]);
+	if (l->ms && pt == l->pt) {
+		err = held ? 0 : media_stream_set_remote(l->ms, (const struct sockaddr *)&rem, rem_len);
+	} else {
+		uint16_t port = l->ms ? sa_port(media_stream_local(l->ms)) : 0;
+		LOGI(LC_CALL, l->name, "answer chose payload type %u: new stream on port %u", pt,
+		     port);
+		err = leg_sip_stream_make(l, pt, te_pt, held ? NULL : &rem, rem_len, port);
+	}
+	if (!err)
+		media_stream_set_dir(l->ms, dir_toward(ans.m[idx].dir));
+	return err;
 }
 
-/* RFC 3264 §8: a new offer in the dialog.  The stream is not remade (the
- * media bridge holds it, see leg_sip.h), so it keeps its codec and port:
- * the offer must still carry the codec.  The answer mirrors the offer's
- * direction (§6.1; sendonly, a hold, §8.4, is answered recvonly) with the
- * same o= session id, its version raised if anything changed (§8).  A new
- * address or port is followed; c=0.0.0.0 (RFC 2543's hold) keeps the old. */
+/* RFC 3264 §8: a new offer in the dialog.  The stream is never remade
+ * (the media bridge holds it, see leg_sip.h): it keeps its port and
+ * follows the offer in place.  Our codec is kept if the offer still has it
+ * (§8.3.2 lets either side change, but nothing asks us to); otherwise the
+ * first G.711 codec offered is taken and the stream switches payload type
+ * (PCMA ⇄ PCMU, the channel's law unchanged).  The answer mirrors the
+ * offer's direction (§6.1; sendonly, a hold, §8.4, is answered recvonly,
+ * and c=0.0.0.0 counts as sendonly) and the stream stops or resumes its
+ * RTP to match; the o= session id stays, its version raised if anything
+ * changed (§8).  A new address or port is followed.  Nothing is changed
+ * unless the whole answer can be made: EPROTO (488) when nothing offered
+ * is usable. */
 int leg_sip_reoffer(struct leg_sip *l, const char *text)
 {
 	struct sip_sdp offer, res;
@@ -261,35 +317,45 @@ int leg_sip_reoffer(struct leg_sip *l, const char *text)
 	struct sockaddr_storage rem;
 	socklen_t rem_len;
 	unsigned idx;
+	uint8_t pt;
+	int te_pt = -1;
 	char addr[64], sdp[LEG_SIP_SDP_MAX];
-	if (!l->ms || sip_sdp_parse(&offer, text) || audio_keep(&offer, l->pt, &idx) ||
+	if (!l->ms || sip_sdp_parse(&offer, text) ||
+	    (audio_keep(&offer, l->pt, &idx) && audio_pick(&offer, &idx, &pt, &te_pt)) ||
 	    media_addr(&offer.m[idx], &rem, &rem_len)) {
-		LOGN(LC_CALL, l->name, "re-INVITE refused: no audio with payload type %u", l->pt);
+		LOGN(LC_CALL, l->name, "re-INVITE refused: no G.711 audio we can carry");
 		return EPROTO;
 	}
+	if (audio_keep(&offer, l->pt, &idx) == 0) {
+		pt = l->pt;
+		te_pt = te_of(&offer.m[idx]);
+	}
+	bool held = sa_unspecified(&rem);
+	if (held)
+		unspecified_is_hold(&offer.m[idx]);
 	const struct sip_sdp_media *m = &offer.m[idx]; /* offer_trim keeps it */
-	offer_trim(&offer, idx, l->pt, l->te_pt);
+	offer_trim(&offer, idx, pt, te_pt);
 	leg_sip_caps(l, &caps, addr, sizeof(addr));
 	int err = sip_sdp_answer(&offer, &caps, sdp, sizeof(sdp), &res);
 	if (!err && strcmp(sdp, l->sdp)) {
 		caps.version = l->sdp_ver + 1;
 		err = sip_sdp_answer(&offer, &caps, sdp, sizeof(sdp), &res);
 	}
-	if (err) {
-		LOGE(LC_CALL, l->name, "re-INVITE: no answer: %s", strerror(err));
-		return err;
-	}
-	if (!sa_unspecified(&rem)) {
+	if (!err && !held)
 		err = media_stream_set_remote(l->ms, (const struct sockaddr *)&rem, rem_len);
-		if (err) {
-			LOGE(LC_CALL, l->name, "re-INVITE: cannot send to %s:%u: %s", m->addr,
-			     m->port, strerror(err));
-			return err;
-		}
+	if (!err)
+		err = media_stream_set_codec(l->ms, pt, te_pt);
+	if (err) {
+		LOGE(LC_CALL, l->name, "re-INVITE: no answer to %s:%u: %s", m->addr, m->port,
+		     strerror(err));
+		return err == ENOTSUP ? EPROTO : err;
 	}
+	media_stream_set_dir(l->ms, dir_toward(m->dir));
+	l->pt = pt;
+	l->te_pt = te_pt;
 	memcpy(l->sdp, sdp, sizeof(l->sdp));
 	l->sdp_ver = caps.version;
-	LOGI(LC_CALL, l->name, "re-INVITE: media %s, remote %s:%u",
-	     sip_sdp_dir_name(res.m[idx].dir), m->addr, m->port);
+	LOGI(LC_CALL, l->name, "re-INVITE: media %s, remote %s:%u, pt %u",
+	     sip_sdp_dir_name(res.m[idx].dir), m->addr, m->port, pt);
 	return 0;
 }

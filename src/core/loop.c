@@ -246,6 +246,11 @@ uint64_t loop_timer_remaining(const struct loop *loop, const struct loop_timer *
 	return t->expires > now ? t->expires - now : 0;
 }
 
+uint64_t loop_next_expiry(const struct loop *loop)
+{
+	return loop->nheap ? loop->heap[0]->expires : UINT64_MAX;
+}
+
 unsigned loop_timer_count(const struct loop *loop)
 {
 	return loop->nheap;

@@ -61,6 +61,9 @@ int loop_timer_start(struct loop *loop, struct loop_timer *t, uint64_t delay,
 void loop_timer_cancel(struct loop *loop, struct loop_timer *t);
 /* Time until `t` fires (0 if due or not armed). */
 uint64_t loop_timer_remaining(const struct loop *loop, const struct loop_timer *t);
+/* When the earliest armed timer expires (absolute ns), or UINT64_MAX:
+ * for a caller that sleeps on its own cadence (media/worker.c). */
+uint64_t loop_next_expiry(const struct loop *loop);
 /* Number of armed timers (for leak checks in tests). */
 unsigned loop_timer_count(const struct loop *loop);
 

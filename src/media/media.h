@@ -25,8 +25,9 @@
  * Toward the call layer: media_stream_alloc() with the local address and
  * port range, the channel law, and what SDP negotiated (payload type,
  * telephone-event PT, remote address); media_stream_local() gives the
- * address for the SDP offer/answer; media_stream_set_remote() follows a
- * re-INVITE; events (latched, telephone-event, BYE, timeout) come back
+ * address for the SDP offer/answer; media_stream_set_remote(),
+ * media_stream_set_dir() (hold) and media_stream_set_codec() (PCMA ⇄
+ * PCMU) follow a re-INVITE in place, on the same sockets; events (latched, telephone-event, BYE, timeout) come back
  * through media_event_h; media_stream_stats() feeds CDRs and metrics.
  *
  * Threads (intended shape; one loop for now).  A stream has no global
@@ -109,6 +110,13 @@ typedef void(media_rx_h)(struct media_stream *s, void *arg);
 
 enum media_latch { MEDIA_LATCH_OFF, MEDIA_LATCH_ONCE, MEDIA_LATCH_FOLLOW };
 
+/* Which way RTP flows, from our side (RFC 3264 §5.1, §6.1: our answer's
+ * direction attribute).  Without send, no RTP leaves (a hold, §8.4) but
+ * the timestamp keeps the channel's pace and RTCP goes on (RFC 3550 §6:
+ * receiver reports, and §6.3.5 keeps the session alive); without recv,
+ * audio that still arrives is dropped before the jitter buffer. */
+enum media_dir { MEDIA_DIR_SENDRECV, MEDIA_DIR_SENDONLY, MEDIA_DIR_RECVONLY, MEDIA_DIR_INACTIVE };
+
 struct media_stream_prm {
 	const char *name;	      /* for logs, e.g. "call 17"; NULL: the RTP address */
 	const struct sockaddr *local; /* bind address (port ignored) */
@@ -151,6 +159,16 @@ int media_stream_alloc(struct media_stream **sp, struct loop *loop,
 const struct sockaddr_storage *media_stream_local(const struct media_stream *s);
 /* New remote from SDP (re-INVITE); clears the latch. */
 int media_stream_set_remote(struct media_stream *s, const struct sockaddr *sa, socklen_t len);
+/* Set the direction (see enum media_dir); the stream starts sendrecv.
+ * The first packet after a resume carries the marker bit (RFC 3551 §4.1). */
+void media_stream_set_dir(struct media_stream *s, enum media_dir dir);
+enum media_dir media_stream_dir(const struct media_stream *s);
+/* Switch the payload type (a re-INVITE that moves PCMA ⇄ PCMU, RFC 3264
+ * §8.3.2) on the same sockets, SSRC and sequence (RFC 3550 §5.1 lets the
+ * PT change within a source): the translation tables follow and the
+ * jitter buffer starts again with the new law's silence.  ENOTSUP for a
+ * payload type other than PCMU/PCMA: the stream is unchanged. */
+int media_stream_set_codec(struct media_stream *s, uint8_t pt, int te_pt);
 /* Send RTCP BYE now (§6.6); also done when the stream is freed. */
 void media_stream_bye(struct media_stream *s);
 void media_stream_stats(const struct media_stream *s, struct media_stats *st);

@@ -42,6 +42,15 @@ static void stream_destroy(void *data)
 {
 	struct media_stream *s = data;
 
+	struct media_stats st;
+	media_stream_stats(s, &st);
+	LOGI(LC_MEDIA, s->name,
+	     "down: tx %llu, rx %llu (lost %d, bad %llu), jb late %llu dup %llu overflow %llu "
+	     "lost %llu filled %llu",
+	     (unsigned long long)st.tx_packets, (unsigned long long)st.rx_packets, st.rx_lost,
+	     (unsigned long long)st.rx_bad, (unsigned long long)st.jb_late,
+	     (unsigned long long)st.jb_dup, (unsigned long long)st.jb_overflow,
+	     (unsigned long long)st.jb_lost, (unsigned long long)st.jb_filled);
 	if (s->rs && s->rtcp_on && !s->bye_sent)
 		stream_rtcp_send(s, true);
 	stream_rtcp_stop(s);
@@ -108,6 +117,10 @@ static void rx_audio(struct media_stream *s, const struct rtp_hdr *h)
 	s->timed_out = false;
 	s->st.rx_packets++;
 	s->st.rx_octets += h->payload_len;
+	/* Not receiving (we answered sendonly or inactive): the peer should
+	 * not send; what comes anyway keeps the source state, not the line. */
+	if (s->dir == MEDIA_DIR_SENDONLY || s->dir == MEDIA_DIR_INACTIVE)
+		return;
 	jbuf_put(&s->jb, h->seq, h->payload, h->payload_len);
 	if (s->rxh && !s->gone)
 		s->rxh(s, s->arg);
@@ -171,6 +184,14 @@ void media_stream_tdm_put(const uint8_t *blk, size_t n, void *arg)
 
 	if (n > MEDIA_FRAME_SAMPLES)
 		n = MEDIA_FRAME_SAMPLES;
+	if (s->dir == MEDIA_DIR_RECVONLY || s->dir == MEDIA_DIR_INACTIVE) {
+		/* On hold (RFC 3264 §8.4): nothing sent, no sequence number
+		 * used; the timestamp keeps time (RFC 3550 §5.1) so the
+		 * resumed audio follows on from the pause. */
+		s->ts += (uint32_t)n;
+		s->last_tx_ns = loop_now(s->loop);
+		return;
+	}
 	rtp_hdr_encode(&h, pkt, sizeof(pkt), NULL);
 	if (s->tx_xlat)
 		g711_translate(s->tx_xlat, blk, pkt + RTP_HDR_SIZE, n);
@@ -218,23 +239,24 @@ static int prm_check(const struct media_stream_prm *prm)
 	return 0;
 }
 
-static void stream_setup_codec(struct media_stream *s, const struct media_stream_prm *prm)
+/* The payload type's tables and a fresh jitter buffer (at alloc, and when
+ * a re-INVITE switches the law). */
+static void stream_setup_codec(struct media_stream *s, uint8_t pt, int te_pt)
 {
-	enum media_law rtp_law = pt_law(prm->pt);
-	unsigned min_ms = prm->jb_max_ms ? prm->jb_min_ms : JB_MIN_MS_DEFAULT;
-	unsigned max_ms = prm->jb_max_ms ? prm->jb_max_ms : JB_MAX_MS_DEFAULT;
+	enum media_law rtp_law = pt_law(pt);
 	struct jbuf_prm jp = {
-	    .min_frames = min_ms / MEDIA_PTIME_MS,
-	    .max_frames = max_ms / MEDIA_PTIME_MS,
-	    .silence = prm->tdm_law == MEDIA_LAW_ALAW ? SILENCE_ALAW : SILENCE_ULAW,
+	    .min_frames = s->jb_min_ms / MEDIA_PTIME_MS,
+	    .max_frames = s->jb_max_ms / MEDIA_PTIME_MS,
+	    .silence = s->tdm_law == MEDIA_LAW_ALAW ? SILENCE_ALAW : SILENCE_ULAW,
 	};
 
-	s->pt = prm->pt;
+	s->pt = pt;
 	/* RFC 4733 events use a dynamic PT (RFC 3551 §3: 96-127); anything
 	 * else, a zeroed field included, means none was negotiated. */
-	s->te_pt = prm->te_pt >= 96 && prm->te_pt <= 127 ? prm->te_pt : -1;
-	if (rtp_law != prm->tdm_law) {
-		bool tdm_a = prm->tdm_law == MEDIA_LAW_ALAW;
+	s->te_pt = te_pt >= 96 && te_pt <= 127 ? te_pt : -1;
+	s->tx_xlat = s->rx_xlat = NULL;
+	if (rtp_law != s->tdm_law) {
+		bool tdm_a = s->tdm_law == MEDIA_LAW_ALAW;
 		s->tx_xlat = tdm_a ? g711_alaw_to_ulaw : g711_ulaw_to_alaw;
 		s->rx_xlat = tdm_a ? g711_ulaw_to_alaw : g711_alaw_to_ulaw;
 		/* The buffer holds RTP-law bytes: its silence is that law's. */
@@ -283,7 +305,10 @@ int media_stream_alloc(struct media_stream **sp, struct loop *loop,
 	s->rx_timeout_ns = (uint64_t)prm->rx_timeout_ms * NS_PER_MS;
 	s->st.rtt_ms = -1;
 	loop_timer_init(&s->rtcp_timer);
-	stream_setup_codec(s, prm);
+	s->tdm_law = prm->tdm_law;
+	s->jb_min_ms = prm->jb_max_ms ? prm->jb_min_ms : JB_MIN_MS_DEFAULT;
+	s->jb_max_ms = prm->jb_max_ms ? prm->jb_max_ms : JB_MAX_MS_DEFAULT;
+	stream_setup_codec(s, prm->pt, prm->te_pt);
 	stream_seed(s, prm->seed);
 	struct rtp_sock_prm sp_prm = {
 	    .local = prm->local,
@@ -323,6 +348,43 @@ int media_stream_set_remote(struct media_stream *s, const struct sockaddr *sa, s
 	if (!s)
 		return EINVAL;
 	return rtp_sock_set_remote(s->rs, sa, len);
+}
+
+void media_stream_set_dir(struct media_stream *s, enum media_dir dir)
+{
+	static const char *const names[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+
+	if (!s || s->dir == dir || (unsigned)dir > MEDIA_DIR_INACTIVE)
+		return;
+	LOGI(LC_MEDIA, s->name, "direction %s (was %s)", names[dir], names[s->dir]);
+	s->dir = dir;
+	if (dir == MEDIA_DIR_RECVONLY || dir == MEDIA_DIR_INACTIVE)
+		s->first_sent = false; /* the resume's first packet: marker */
+	else if (dir == MEDIA_DIR_SENDONLY)
+		jbuf_reset(&s->jb); /* nothing more to play */
+}
+
+enum media_dir media_stream_dir(const struct media_stream *s)
+{
+	return s->dir;
+}
+
+int media_stream_set_codec(struct media_stream *s, uint8_t pt, int te_pt)
+{
+	if (!s)
+		return EINVAL;
+	if (pt != MEDIA_PT_PCMU && pt != MEDIA_PT_PCMA)
+		return ENOTSUP;
+	if (pt == s->pt) {
+		s->te_pt = te_pt >= 96 && te_pt <= 127 ? te_pt : -1;
+		return 0;
+	}
+	/* Keep the old buffer's counters: they are the call's. */
+	struct jbuf_stats js = *jbuf_stats(&s->jb);
+	LOGI(LC_MEDIA, s->name, "payload type %u (was %u)", pt, s->pt);
+	stream_setup_codec(s, pt, te_pt);
+	s->jb.st = js;
+	return 0;
 }
 
 void media_stream_stats(const struct media_stream *s, struct media_stats *st)

@@ -28,6 +28,9 @@ struct media_stream {
 	const uint8_t *tx_xlat; /* TDM law → RTP law; NULL if the same */
 	uint8_t pt;
 	int te_pt;
+	enum media_law tdm_law;
+	enum media_dir dir;
+	unsigned jb_min_ms, jb_max_ms;
 
 	/* receiving */
 	struct rtp_source src;

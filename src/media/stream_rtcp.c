@@ -127,6 +127,10 @@ void stream_rtcp_send(struct media_stream *s, bool bye)
 
 static void rx_timeout_check(struct media_stream *s)
 {
+	/* A peer we asked not to send (inactive, or our sendonly) is quiet
+	 * by agreement, not lost (RFC 3264 §8.4). */
+	if (s->dir == MEDIA_DIR_SENDONLY || s->dir == MEDIA_DIR_INACTIVE)
+		s->last_rx_ns = loop_now(s->loop);
 	if (!s->rx_timeout_ns || s->timed_out ||
 	    loop_now(s->loop) - s->last_rx_ns < s->rx_timeout_ns)
 		return;

@@ -3,8 +3,9 @@
 # Interop: hold and resume by re-INVITE keep the PSTN call up.  SIPp calls
 # the echo number of the gateway's embedded default (SIP → simulated E1 PRI
 # → the simulated PBX), puts the call on hold (a=sendonly, answered
-# a=recvonly: RFC 3264 §8.4), resumes it with its media on another port
-# (the RTP must follow: an RTP sink listens there), and hangs up.  Checked:
+# a=recvonly: RFC 3264 §8.4) with its media on a port where an RTP sink
+# must hear nothing, resumes it with its media on another port (the RTP
+# must follow: a second sink listens there), and hangs up.  Checked:
 # the call is ACTIVE during the hold (strowger-ctl calls, run by SIPp), the
 # PSTN leg is cleared only after the BYE (the gateway's ISDN log), and the
 # CDR: one answered call, cause 16, longer than a second.
@@ -13,7 +14,7 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
 dir=$top/tests/interop
-plan=7
+plan=8
 echo "1..$plan"
 if ! command -v sipp >/dev/null 2>&1; then
 	i=1
@@ -21,10 +22,11 @@ if ! command -v sipp >/dev/null 2>&1; then
 	exit 0
 fi
 tmp=$(mktemp -d) || exit 1
-pid= sink=
+pid= sink= hsink=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	[ -n "$sink" ] && kill "$sink" 2>/dev/null
+	[ -n "$hsink" ] && kill "$hsink" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -37,31 +39,46 @@ printf 'call = info\nisdn = info\n' >>"$tmp/strowger.conf"
 gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 
-# The RTP sink for the resumed media; its first line is its port.
+# The RTP sinks for the held and the resumed media; a sink's first line is
+# its port.
 python3 "$dir/gw_rtp_sink.py" 20 >"$tmp/sink.out" &
 sink=$!
+python3 "$dir/gw_rtp_sink.py" 20 >"$tmp/hsink.out" &
+hsink=$!
 i=0
-while [ $i -lt 100 ] && ! [ -s "$tmp/sink.out" ]; do sleep 0.05; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! { [ -s "$tmp/sink.out" ] && [ -s "$tmp/hsink.out" ]; }; do
+	sleep 0.05
+	i=$((i + 1))
+done
 newport=$(head -n 1 "$tmp/sink.out")
+holdport=$(head -n 1 "$tmp/hsink.out")
 echo "\"$bd/strowger-ctl\" -s \"$tmp/ctl.sock\" calls >\"$tmp/calls.hold\" 2>&1" >"$tmp/hold.sh"
 
 cp=$((20000 + $$ % 20000))
 sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
-	-sf "$dir/gw_uac_hold.xml" -s 7000000 -m 1 -set newport "${newport:-9}" \
+	-sf "$dir/gw_uac_hold.xml" -s 7000000 -m 1 -set newport "${newport:-9}" -set holdport "${holdport:-9}" \
 	-set holdcmd "sh $tmp/hold.sh" -timeout 30s -timeout_error >"$tmp/sipp.out" 2>&1
 rc=$?
 ok $rc "hold (200 a=recvonly), resume on a new port (200 a=sendrecv), BYE"
 [ $rc = 0 ] || { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
 
-kill "$sink" 2>/dev/null
-wait "$sink"
-sink=
+kill "$sink" "$hsink" 2>/dev/null
+wait "$sink" "$hsink"
+sink= hsink=
 # "<packets> <payload types>": 20 ms packets for the second after the resume.
 set -- $(sed -n 2p "$tmp/sink.out")
 [ "${1:-0}" -ge 10 ] && [ "${2:-}" = 8 ] && [ $# = 2 ]
 r=$?
 ok $r "RTP (PCMA) follows the new port after the resume (${1:-0} packets)"
 [ $r = 0 ] || sed 's/^/# sink: /' "$tmp/sink.out"
+
+# The held media's sink: the offer moved the media there and said sendonly,
+# so the gateway may send it nothing (RTCP is not counted).
+set -- $(sed -n 2p "$tmp/hsink.out")
+[ -n "$holdport" ] && [ "${1:-x}" = 0 ]
+r=$?
+ok $r "no RTP toward the held port while held (${1:-none} packets)"
+[ $r = 0 ] || sed 's/^/# hold sink: /' "$tmp/hsink.out"
 
 grep -q '^[0-9]* *ACTIVE *1001 *7000000 ' "$tmp/calls.hold" 2>/dev/null
 r=$?

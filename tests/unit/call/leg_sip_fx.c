@@ -463,6 +463,19 @@ void rtp_reaches_far_end(uint8_t pt)
 	cr_assert_eq(buf[1] & 0x7f, pt);
 }
 
+void rtp_silent_at_far_end(void)
+{
+	struct media_stream *ms = leg_sip_stream(sip_leg());
+	uint8_t blk[MEDIA_FRAME_SAMPLES], buf[512];
+	cr_assert_not_null(ms, "no stream");
+	while (recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	memset(blk, 0xd5, sizeof(blk));
+	media_stream_tdm_put(blk, sizeof(blk), ms);
+	ssize_t n = recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT);
+	cr_assert_lt(n, 0, "no RTP at the far end's port (%zd bytes)", n);
+}
+
 /* The port of the first m-line of the SDP the far end last saw. */
 unsigned far_sdp_port(const char **fmts)
 {

@@ -72,6 +72,8 @@ struct call_leg *sip_leg(void);
 /* One RTP packet from the SIP leg's stream reaches the far end's RTP port
  * (the remote from SDP) with payload type `pt`. */
 void rtp_reaches_far_end(uint8_t pt);
+/* ... and none while our stream may not send (hold). */
+void rtp_silent_at_far_end(void);
 /* The port (and format list) of the first m-line the far end last saw. */
 unsigned far_sdp_port(const char **fmts);
 unsigned gw_rtp_port(void);

@@ -304,6 +304,27 @@ Test(leg_sip, pstn_to_sip_answer_picks_the_other_codec)
 	cr_assert(has("far:TERMINATED(200) "), "%s", trail);
 }
 
+/* The far end answers on hold (a=sendonly, RFC 3264 §6.1): our stream
+ * only receives, so no RTP goes out; the call is answered all the same. */
+Test(leg_sip, pstn_to_sip_answer_sendonly_stops_our_rtp)
+{
+	struct call_leg *in = pstn_call("1234", "5551000", ROUTE_PRES_ALLOWED);
+	const char *fmts;
+	far_sdp_port(&fmts);
+	cr_assert_eq(sip_sess_answer(far_sess, 200, NULL, "application/sdp",
+				     far_answer_sdp("8\r\na=sendonly")),
+		     0);
+	run(5);
+	cr_assert(has("in:answer "), "%s", trail);
+	struct media_stream *ms = leg_sip_stream(sip_leg());
+	cr_assert_not_null(ms);
+	cr_expect_eq(media_stream_dir(ms), MEDIA_DIR_RECVONLY);
+	rtp_silent_at_far_end();
+	call_leg_released(in, 16, 0);
+	run(5);
+	cr_assert(has("far:TERMINATED(200) "), "%s", trail);
+}
+
 /* Busy far end: 486 with Reason cause 17 → the PSTN caller gets 17. */
 Test(leg_sip, pstn_to_sip_busy_with_reason)
 {
@@ -584,6 +605,7 @@ Test(leg_sip, destination_uri_parsing)
 /* raw UDP socket, since the stack has no re-INVITE of its own to send.      */
 
 static int phone = -1; /* the phone's SIP socket */
+static const char *phone_c = "127.0.0.1"; /* the c= of its offers */
 static uint16_t phone_port;
 static char phone_rx[4096];
 
@@ -607,10 +629,10 @@ static void phone_send(const char *method, unsigned cseq, const char *totag, uns
 	char sdp[512] = "", msg[2048], branch[32];
 	if (rtp)
 		snprintf(sdp, sizeof(sdp),
-			 "v=0\r\no=- 7 %u IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+			 "v=0\r\no=- 7 %u IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 %s\r\n"
 			 "t=0 0\r\nm=audio %u RTP/AVP %s\r\na=rtpmap:101 telephone-event/8000\r\n"
 			 "a=%s\r\n",
-			 cseq, rtp, fmts, dir);
+			 cseq, phone_c, rtp, fmts, dir);
 	/* An ACK for an error response shares its INVITE's branch (§17.1.1.3). */
 	snprintf(branch, sizeof(branch), "z9hG4bKre%u%s", cseq,
 		 strcmp(method, "ACK") || strcmp(dir, "488") ? method : "INVITE");
@@ -670,9 +692,24 @@ static void rtp_reaches(int fd, uint8_t pt)
 	cr_assert_eq(buf[1] & 0x7f, pt);
 }
 
-/* A SIP phone holds the call (sendonly: we answer recvonly, §8.4), resumes
- * it on another port (the stream follows), offers the same again (the
- * version stays), then only a codec we do not carry (488; the call and its
+/* No RTP reaches `fd` while the channel ticks (a hold). */
+static void rtp_silent(int fd)
+{
+	uint8_t blk[MEDIA_FRAME_SAMPLES], buf[512];
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	memset(blk, 0xd5, sizeof(blk));
+	for (int i = 0; i < 5; i++)
+		media_stream_tdm_put(blk, sizeof(blk), leg_sip_stream(sip_leg()));
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	cr_assert_lt(n, 0, "no RTP while held (got %zd bytes)", n);
+}
+
+/* A SIP phone holds the call (sendonly: we answer recvonly and stop our
+ * RTP, §8.4), resumes it on another port (the stream follows), offers the
+ * same again (the version stays), switches to PCMU only (the stream
+ * switches in place), holds in RFC 2543's way (c=0.0.0.0: recvonly, no
+ * RTP), then offers only a codec we do not carry (488; the call and its
  * media go on as they were).  The PSTN leg hears of none of it. */
 Test(leg_sip, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 {
@@ -699,6 +736,7 @@ Test(leg_sip, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	cr_assert_eq(id, id0, "the same session");
 	phone_send("ACK", 2, tag, 0, NULL, "");
 	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
+	rtp_silent(a);
 
 	phone_send("INVITE", 3, tag, rtp_b, "0 8 101", "sendrecv");
 	phone_expect(200);
@@ -714,13 +752,34 @@ Test(leg_sip, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	phone_send("ACK", 4, tag, 0, NULL, "");
 
 	phone_send("INVITE", 5, tag, rtp_a, "0", "sendrecv");
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, " RTP/AVP 0\r\n"), "PCMU now: %s", phone_rx);
+	cr_assert_eq(sdp_version(&id), 4);
+	phone_send("ACK", 5, tag, 0, NULL, "");
+	rtp_reaches(a, 0);
+
+	phone_c = "0.0.0.0";
+	phone_send("INVITE", 6, tag, rtp_a, "0", "sendrecv");
+	phone_c = "127.0.0.1";
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, "a=recvonly\r\n"), "c=0.0.0.0 is a hold: %s", phone_rx);
+	phone_send("ACK", 6, tag, 0, NULL, "");
+	rtp_silent(a);
+
+	phone_send("INVITE", 7, tag, rtp_a, "18", "sendrecv");
 	phone_expect(488);
-	phone_send("ACK", 5, tag, 0, NULL, "488");
-	rtp_reaches(b, 8);
+	phone_send("ACK", 7, tag, 0, NULL, "488");
+	rtp_silent(a); /* still held: a refused offer changes nothing */
 	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
 	cr_assert(!has("pstn:release"), "%s", trail);
 
-	phone_send("BYE", 6, tag, 0, NULL, "");
+	phone_send("INVITE", 8, tag, rtp_a, "8 0", "sendrecv");
+	phone_expect(200);
+	cr_assert(strstr(phone_rx, " RTP/AVP 0\r\n"), "PCMU kept: %s", phone_rx);
+	phone_send("ACK", 8, tag, 0, NULL, "");
+	rtp_reaches(a, 0);
+
+	phone_send("BYE", 9, tag, 0, NULL, "");
 	phone_expect(200);
 	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
 	close(a);
@@ -759,8 +818,8 @@ Test(leg_sip, sip_to_pstn_update_holds_moves_and_keeps_the_call)
 	cr_assert(strstr(phone_rx, "a=sendrecv\r\n"), "%s", phone_rx);
 	rtp_reaches(b, 8);
 
-	phone_send("UPDATE", 4, tag, rtp_a, "0", "sendrecv");
-	phone_expect(488);
+	phone_send("UPDATE", 4, tag, rtp_a, "18", "sendrecv");
+	phone_expect(488); /* nothing offered is usable */
 	rtp_reaches(b, 8);
 	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
 	cr_assert(!has("pstn:release"), "%s", trail);

@@ -327,6 +327,25 @@ Test(timer, remaining)
 	finish();
 }
 
+/* The earliest expiry, for loops that sleep on their own cadence. */
+Test(timer, next_expiry)
+{
+	struct tm_rec a, b;
+
+	loop_timer_init(&a.t);
+	loop_timer_init(&b.t);
+	cr_expect_eq(loop_next_expiry(loop), UINT64_MAX, "nothing armed");
+	uint64_t t0 = clk_now(clk);
+	arm(&a, 1, 5 * NS_PER_S);
+	arm(&b, 2, 2 * NS_PER_S);
+	cr_expect_eq(loop_next_expiry(loop), t0 + 2 * NS_PER_S);
+	loop_timer_cancel(loop, &b.t);
+	cr_expect_eq(loop_next_expiry(loop), t0 + 5 * NS_PER_S);
+	loop_timer_cancel(loop, &a.t);
+	cr_expect_eq(loop_next_expiry(loop), UINT64_MAX);
+	finish();
+}
+
 #define NRANDOM 10000
 
 struct rnd {

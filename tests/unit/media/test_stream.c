@@ -349,10 +349,10 @@ static void rtcp_arrived(int fd, uint32_t events, void *arg)
 			rtcp_at[n_rtcp++] = loop_now(loop);
 }
 
-static void rtcp_times(uint64_t seed, uint64_t *out, int *n)
+/* A peer with RTP on some port p (*fd, address *sa) and RTCP on p + 1
+ * (*fd1, where the stream sends RTCP): kernel ports until p + 1 is free. */
+static void port_pair(int *fdp, int *fd1p, struct sockaddr_in *sap)
 {
-	/* A peer with RTP on some port p and RTCP on p + 1 (the stream sends
-	 * RTCP there): try kernel ports until p + 1 is free too. */
 	int fd = -1, fd1 = -1;
 	struct sockaddr_in sa;
 	for (int tries = 0; fd1 < 0 && tries < 50; tries++) {
@@ -369,6 +369,16 @@ static void rtcp_times(uint64_t seed, uint64_t *out, int *n)
 		}
 	}
 	cr_assert_geq(fd1, 0, "no port pair");
+	*fdp = fd;
+	*fd1p = fd1;
+	*sap = sa;
+}
+
+static void rtcp_times(uint64_t seed, uint64_t *out, int *n)
+{
+	int fd, fd1;
+	struct sockaddr_in sa;
+	port_pair(&fd, &fd1, &sa);
 	cr_assert_eq(loop_fd_add(loop, fd1, EPOLLIN, rtcp_arrived, NULL), 0);
 	struct sockaddr_in local = lo(0);
 	struct media_stream_prm prm = {
@@ -461,4 +471,170 @@ Test(stream, heap_per_stream)
 	cr_expect_leq(per, 32 * 1024, "%zu bytes per stream", per);
 	for (int i = 0; i < N; i++)
 		mem_deref(s[i]);
+}
+
+/* Packets waiting on a peer's socket: RTP ones counted, the last kept. */
+static unsigned drain(int fd, uint8_t *last, size_t sz)
+{
+	uint8_t buf[512];
+	unsigned n = 0;
+	ssize_t r;
+	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		n++;
+		if (last)
+			memcpy(last, buf, (size_t)r < sz ? (size_t)r : sz);
+	}
+	return n;
+}
+
+/* 20 ms of the channel: one block put, one got, the loop run. */
+static void tick(struct media_stream *s, const uint8_t *in, uint8_t *out)
+{
+	media_stream_tdm_put(in, MEDIA_FRAME_SAMPLES, s);
+	media_stream_tdm_get(out, MEDIA_FRAME_SAMPLES, s);
+	loop_run_for(loop, 20 * NS_PER_MS);
+}
+
+/* Hold (RFC 3264 §8.4): recvonly or inactive stops our RTP but not RTCP
+ * (RFC 3550 §6); the resume's first packet has the marker, the next
+ * sequence number and a timestamp that kept the channel's time. */
+Test(stream, hold_stops_rtp_not_rtcp)
+{
+	int fd, fd1;
+	struct sockaddr_in sa, local = lo(0);
+	port_pair(&fd, &fd1, &sa);
+	struct media_stream_prm prm = {
+	    .local = (struct sockaddr *)&local,
+	    .local_len = sizeof(local),
+	    .remote = (struct sockaddr *)&sa,
+	    .remote_len = sizeof(sa),
+	    .pt = MEDIA_PT_PCMA,
+	    .tdm_law = MEDIA_LAW_ALAW,
+	    .te_pt = -1,
+	    .seed = 9,
+	};
+	uint8_t in[MEDIA_FRAME_SAMPLES], out[MEDIA_FRAME_SAMPLES], pkt[12];
+	memset(in, 0x55, sizeof(in));
+	cr_assert_eq(media_stream_alloc(&B.s, loop, &prm), 0);
+	for (int i = 0; i < 10; i++)
+		tick(B.s, in, out);
+	cr_expect_eq(drain(fd, pkt, sizeof(pkt)), 10);
+	uint16_t seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
+	uint32_t ts = (uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 | pkt[6] << 8 | pkt[7];
+	drain(fd1, NULL, 0);
+
+	media_stream_set_dir(B.s, MEDIA_DIR_RECVONLY);
+	cr_expect_eq(media_stream_dir(B.s), MEDIA_DIR_RECVONLY);
+	for (int i = 0; i < 400; i++) /* 8 s on hold */
+		tick(B.s, in, out);
+	cr_expect_eq(drain(fd, NULL, 0), 0, "no RTP while held");
+	cr_expect_geq(drain(fd1, NULL, 0), 1, "RTCP goes on while held");
+	media_stream_set_dir(B.s, MEDIA_DIR_INACTIVE);
+	for (int i = 0; i < 10; i++)
+		tick(B.s, in, out);
+	cr_expect_eq(drain(fd, NULL, 0), 0, "no RTP while inactive");
+
+	media_stream_set_dir(B.s, MEDIA_DIR_SENDRECV);
+	tick(B.s, in, out);
+	cr_assert_eq(drain(fd, pkt, sizeof(pkt)), 1, "RTP again after the resume");
+	cr_expect(pkt[1] & 0x80, "the resume's first packet has the marker");
+	cr_expect_eq((uint16_t)(pkt[2] << 8 | pkt[3]), (uint16_t)(seq + 1));
+	cr_expect_eq((uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 | pkt[6] << 8 | pkt[7],
+		     ts + 411 * MEDIA_FRAME_SAMPLES, "the timestamp kept the channel's time");
+	struct media_stats st;
+	media_stream_stats(B.s, &st);
+	cr_expect_eq(st.tx_packets, 11);
+	mem_deref(B.s);
+	close(fd);
+	close(fd1);
+}
+
+/* Not receiving (inactive): audio that comes anyway is not played. */
+Test(stream, inactive_drops_what_arrives)
+{
+	int peer = raw_peer();
+	uint8_t pkt[12 + 160] = {0x80, 8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7};
+	uint8_t out[MEDIA_FRAME_SAMPLES];
+	memset(pkt + 12, 0x11, 160);
+	mk(&B, MEDIA_LAW_ALAW, MEDIA_PT_PCMA, 0, MEDIA_LATCH_ONCE, 3);
+	media_stream_set_dir(B.s, MEDIA_DIR_INACTIVE);
+	for (uint8_t i = 1; i <= 5; i++) {
+		pkt[3] = i;
+		pkt[7] = (uint8_t)(i * 160 / 256);
+		raw_send(peer, B.s, pkt, sizeof(pkt));
+		media_stream_tdm_get(out, sizeof(out), B.s);
+		cr_expect_eq(out[0], 0xd5, "silence while inactive (got %02x)", out[0]);
+	}
+	media_stream_set_dir(B.s, MEDIA_DIR_SENDRECV);
+	bool heard = false;
+	for (uint8_t i = 6; i <= 12; i++) {
+		pkt[3] = i;
+		raw_send(peer, B.s, pkt, sizeof(pkt));
+		media_stream_tdm_get(out, sizeof(out), B.s);
+		heard |= out[0] == 0x11;
+	}
+	cr_expect(heard, "audio is played again once receiving");
+	close(peer);
+	mem_deref(B.s);
+}
+
+/* A re-INVITE moves PCMA → PCMU (RFC 3264 §8.3.2): the same stream sends
+ * PT 0 translated from the A-law channel, plays PCMU translated back, and
+ * now counts PCMA as unexpected; anything but G.711 is refused. */
+Test(stream, codec_switch_in_place)
+{
+	int fd, fd1;
+	struct sockaddr_in sa, local = lo(0);
+	port_pair(&fd, &fd1, &sa);
+	struct media_stream_prm prm = {
+	    .local = (struct sockaddr *)&local,
+	    .local_len = sizeof(local),
+	    .remote = (struct sockaddr *)&sa,
+	    .remote_len = sizeof(sa),
+	    .pt = MEDIA_PT_PCMA,
+	    .tdm_law = MEDIA_LAW_ALAW,
+	    .te_pt = -1,
+	    .seed = 10,
+	};
+	uint8_t in[MEDIA_FRAME_SAMPLES], out[MEDIA_FRAME_SAMPLES], got[12 + MEDIA_FRAME_SAMPLES];
+	uint8_t want[MEDIA_FRAME_SAMPLES];
+	for (unsigned j = 0; j < sizeof(in); j++)
+		in[j] = (uint8_t)(j * 7);
+	cr_assert_eq(media_stream_alloc(&B.s, loop, &prm), 0);
+	tick(B.s, in, out);
+	cr_assert_eq(drain(fd, got, sizeof(got)), 1);
+	cr_expect_eq(got[1] & 0x7f, 8);
+	cr_expect_eq(memcmp(got + 12, in, sizeof(in)), 0, "PCMA from an A-law channel: as is");
+
+	cr_expect_eq(media_stream_set_codec(B.s, 18, -1), ENOTSUP);
+	cr_assert_eq(media_stream_set_codec(B.s, MEDIA_PT_PCMU, 101), 0);
+	tick(B.s, in, out);
+	cr_assert_eq(drain(fd, got, sizeof(got)), 1);
+	cr_expect_eq(got[1] & 0x7f, 0, "now PCMU");
+	g711_translate(g711_alaw_to_ulaw, in, want, sizeof(want));
+	cr_expect_eq(memcmp(got + 12, want, sizeof(want)), 0, "translated A → µ");
+
+	/* The peer's PCMU is played translated to A-law; PCMA is unexpected. */
+	int peer = raw_peer();
+	uint8_t pkt[12 + 160] = {0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7};
+	memset(pkt + 12, 0x33, 160);
+	bool heard = false;
+	for (uint8_t i = 1; i <= 6; i++) {
+		pkt[3] = i;
+		raw_send(peer, B.s, pkt, sizeof(pkt));
+		media_stream_tdm_get(out, sizeof(out), B.s);
+		heard |= out[0] == g711_ulaw_to_alaw[0x33];
+	}
+	cr_expect(heard, "PCMU played as A-law");
+	pkt[1] = 8;
+	pkt[3] = 7;
+	raw_send(peer, B.s, pkt, sizeof(pkt));
+	struct media_stats st;
+	media_stream_stats(B.s, &st);
+	cr_expect_eq(st.rx_bad, 1, "PCMA is no longer expected");
+	cr_expect_eq(st.tx_packets, 2);
+	close(peer);
+	mem_deref(B.s);
+	close(fd);
+	close(fd1);
 }
