@@ -82,10 +82,23 @@ tests_unit_call_test_leg_isdn_LDADD = $(TEST_LDADD)
 src_libstrowger_a_SOURCES += src/call/leg_sip.c src/call/leg_sip_hdr.c \
 	src/call/leg_sip_media.c
 noinst_HEADERS += src/call/leg_sip.h src/call/leg_sip_int.h
-check_PROGRAMS += tests/unit/call/test_leg_sip
-TESTS += tests/unit/call/test_leg_sip
-tests_unit_call_test_leg_sip_SOURCES = tests/unit/call/test_leg_sip.c \
-	tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h \
+# Its suites share one fixture (leg_sip_fx.c): a far-end SIP stack on loopback.
+LEG_SIP_FX = tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h \
 	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
+LEG_SIP_TESTS = tests/unit/call/test_leg_sip tests/unit/call/test_leg_sip_id \
+	tests/unit/call/test_leg_sip_trunk tests/unit/call/test_leg_sip_reinvite
+check_PROGRAMS += $(LEG_SIP_TESTS)
+TESTS += $(LEG_SIP_TESTS)
+tests_unit_call_test_leg_sip_SOURCES = tests/unit/call/test_leg_sip.c $(LEG_SIP_FX)
 tests_unit_call_test_leg_sip_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_leg_sip_LDADD = $(TEST_LDADD)
+tests_unit_call_test_leg_sip_id_SOURCES = tests/unit/call/test_leg_sip_id.c $(LEG_SIP_FX)
+tests_unit_call_test_leg_sip_id_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_sip_id_LDADD = $(TEST_LDADD)
+tests_unit_call_test_leg_sip_trunk_SOURCES = tests/unit/call/test_leg_sip_trunk.c $(LEG_SIP_FX)
+tests_unit_call_test_leg_sip_trunk_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_sip_trunk_LDADD = $(TEST_LDADD)
+tests_unit_call_test_leg_sip_reinvite_SOURCES = tests/unit/call/test_leg_sip_reinvite.c \
+	$(LEG_SIP_FX)
+tests_unit_call_test_leg_sip_reinvite_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_sip_reinvite_LDADD = $(TEST_LDADD)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The fixture of test_leg_sip.c (see leg_sip_fx.h): two SIP stacks on one
+ * The fixture of the test_leg_sip*.c suites (see leg_sip_fx.h): two SIP stacks on one
  * virtual-time loop, a fake PSTN leg, a call environment and a dial plan.
  */
 #include <arpa/inet.h>
@@ -311,18 +311,8 @@ void leg_sip_fx_setup(void)
 	snprintf(srv, sizeof(srv), "0 0 %u far.example.net", far_port);
 	cr_assert_eq(dns_fake_start(&dns, loop, zone, 2, &dns_port), 0);
 	stack_make(&gw, &gw_port, &gw_h, dns_port);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof(a);
-	far_rtp = socket(AF_INET, SOCK_DGRAM, 0);
-	cr_assert_eq(bind(far_rtp, (struct sockaddr *)&a, sizeof(a)), 0);
-	getsockname(far_rtp, (struct sockaddr *)&a, &al);
-	far_rtp_port = ntohs(a.sin_port);
-	dead_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	a.sin_port = 0;
-	al = sizeof(a);
-	cr_assert_eq(bind(dead_fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	getsockname(dead_fd, (struct sockaddr *)&a, &al);
-	dead_port = ntohs(a.sin_port);
+	far_rtp = udp_bind(&far_rtp_port);
+	dead_fd = udp_bind(&dead_port);
 	itsp_limit = NULL;
 	n_failovers = 0;
 	snprintf(
@@ -447,33 +437,56 @@ struct call_leg *sip_leg(void)
 	return c->in == &pstn->leg ? c->out : c->in;
 }
 
-/* One RTP packet from the gateway's stream: arrives at the far end's RTP
- * port (the remote from SDP) with payload type `pt`. */
-void rtp_reaches_far_end(uint8_t pt)
+int udp_bind(uint16_t *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* Empties `fd`, then hands the SIP leg's stream `frames` frames of TDM
+ * audio; what came of them is then waiting at `fd`. */
+static ssize_t rtp_after_frames(int fd, unsigned frames, uint8_t *buf, size_t sz)
 {
 	struct media_stream *ms = leg_sip_stream(sip_leg());
-	uint8_t blk[MEDIA_FRAME_SAMPLES], buf[512];
+	uint8_t blk[MEDIA_FRAME_SAMPLES];
 	cr_assert_not_null(ms, "no stream");
-	while (recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	while (recv(fd, buf, sz, MSG_DONTWAIT) > 0)
 		; /* earlier packets */
 	memset(blk, 0xd5, sizeof(blk));
-	media_stream_tdm_put(blk, sizeof(blk), ms);
-	ssize_t n = recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT);
-	cr_assert_eq(n, 12 + MEDIA_FRAME_SAMPLES, "RTP at the far end's port (%zd)", n);
+	for (unsigned i = 0; i < frames; i++)
+		media_stream_tdm_put(blk, sizeof(blk), ms);
+	return recv(fd, buf, sz, MSG_DONTWAIT);
+}
+
+void rtp_reaches(int fd, uint8_t pt)
+{
+	uint8_t buf[512];
+	ssize_t n = rtp_after_frames(fd, 1, buf, sizeof(buf));
+	cr_assert_eq(n, 12 + MEDIA_FRAME_SAMPLES, "one RTP packet at the port (got %zd)", n);
 	cr_assert_eq(buf[1] & 0x7f, pt);
+}
+
+void rtp_silent(int fd)
+{
+	uint8_t buf[512];
+	ssize_t n = rtp_after_frames(fd, 5, buf, sizeof(buf));
+	cr_assert_lt(n, 0, "no RTP at the port (got %zd bytes)", n);
+}
+
+void rtp_reaches_far_end(uint8_t pt)
+{
+	rtp_reaches(far_rtp, pt);
 }
 
 void rtp_silent_at_far_end(void)
 {
-	struct media_stream *ms = leg_sip_stream(sip_leg());
-	uint8_t blk[MEDIA_FRAME_SAMPLES], buf[512];
-	cr_assert_not_null(ms, "no stream");
-	while (recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
-	memset(blk, 0xd5, sizeof(blk));
-	media_stream_tdm_put(blk, sizeof(blk), ms);
-	ssize_t n = recv(far_rtp, buf, sizeof(buf), MSG_DONTWAIT);
-	cr_assert_lt(n, 0, "no RTP at the far end's port (%zd bytes)", n);
+	rtp_silent(far_rtp);
 }
 
 /* The port of the first m-line of the SDP the far end last saw. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fixture for test_leg_sip.c: the gateway's SIP stack (its handlers go to
+ * Fixture for the test_leg_sip*.c suites: the gateway's SIP stack (its handlers go to
  * the SIP leg) and a far end's (a phone or a carrier, driven by the test)
  * on loopback, one virtual-time loop, a fake PSTN leg as in test_call.c:
  *
@@ -69,10 +69,14 @@ struct call_leg *pstn_call(const char *called, const char *calling, uint8_t pres
 /* The call of the fake PSTN leg, and its SIP leg. */
 struct call *the_call(void);
 struct call_leg *sip_leg(void);
-/* One RTP packet from the SIP leg's stream reaches the far end's RTP port
- * (the remote from SDP) with payload type `pt`. */
+/* A UDP socket bound to a free loopback port (the port in *port). */
+int udp_bind(uint16_t *port);
+/* One frame of TDM audio into the SIP leg's stream: one RTP packet with
+ * payload type `pt` reaches `fd`; or (a hold) five frames and none does. */
+void rtp_reaches(int fd, uint8_t pt);
+void rtp_silent(int fd);
+/* The same at the far end's RTP port (the remote from SDP). */
 void rtp_reaches_far_end(uint8_t pt);
-/* ... and none while our stream may not send (hold). */
 void rtp_silent_at_far_end(void);
 /* The port (and format list) of the first m-line the far end last saw. */
 unsigned far_sdp_port(const char **fmts);
