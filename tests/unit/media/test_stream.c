@@ -374,25 +374,32 @@ static void port_pair(int *fdp, int *fd1p, struct sockaddr_in *sap)
 	*sap = sa;
 }
 
+/* B.s, sending `pt` (the channel in the same law) to `peer`, no events. */
+static void b_stream_to(const struct sockaddr_in *peer, uint8_t pt, uint64_t seed)
+{
+	struct sockaddr_in local = lo(0);
+	struct media_stream_prm prm = {
+	    .local = (struct sockaddr *)&local,
+	    .local_len = sizeof(local),
+	    .remote = (const struct sockaddr *)peer,
+	    .remote_len = sizeof(*peer),
+	    .pt = pt,
+	    .tdm_law = pt == MEDIA_PT_PCMA ? MEDIA_LAW_ALAW : MEDIA_LAW_ULAW,
+	    .te_pt = -1,
+	    .seed = seed,
+	};
+	cr_assert_eq(media_stream_alloc(&B.s, loop, &prm), 0);
+}
+
 static void rtcp_times(uint64_t seed, uint64_t *out, int *n)
 {
 	int fd, fd1;
 	struct sockaddr_in sa;
 	port_pair(&fd, &fd1, &sa);
 	cr_assert_eq(loop_fd_add(loop, fd1, EPOLLIN, rtcp_arrived, NULL), 0);
-	struct sockaddr_in local = lo(0);
-	struct media_stream_prm prm = {
-	    .local = (struct sockaddr *)&local,
-	    .local_len = sizeof(local),
-	    .remote = (struct sockaddr *)&sa,
-	    .remote_len = sizeof(sa),
-	    .pt = MEDIA_PT_PCMU,
-	    .te_pt = -1,
-	    .seed = seed,
-	};
 	uint64_t t0 = loop_now(loop);
 	n_rtcp = 0;
-	cr_assert_eq(media_stream_alloc(&B.s, loop, &prm), 0);
+	b_stream_to(&sa, MEDIA_PT_PCMU, seed);
 	loop_run_for(loop, 60 * NS_PER_S);
 	B.s = mem_deref(B.s); /* sends BYE: one more */
 	loop_run_for(loop, NS_PER_MS);
@@ -501,21 +508,11 @@ static void tick(struct media_stream *s, const uint8_t *in, uint8_t *out)
 Test(stream, hold_stops_rtp_not_rtcp)
 {
 	int fd, fd1;
-	struct sockaddr_in sa, local = lo(0);
+	struct sockaddr_in sa;
 	port_pair(&fd, &fd1, &sa);
-	struct media_stream_prm prm = {
-	    .local = (struct sockaddr *)&local,
-	    .local_len = sizeof(local),
-	    .remote = (struct sockaddr *)&sa,
-	    .remote_len = sizeof(sa),
-	    .pt = MEDIA_PT_PCMA,
-	    .tdm_law = MEDIA_LAW_ALAW,
-	    .te_pt = -1,
-	    .seed = 9,
-	};
+	b_stream_to(&sa, MEDIA_PT_PCMA, 9);
 	uint8_t in[MEDIA_FRAME_SAMPLES], out[MEDIA_FRAME_SAMPLES], pkt[12];
 	memset(in, 0x55, sizeof(in));
-	cr_assert_eq(media_stream_alloc(&B.s, loop, &prm), 0);
 	for (int i = 0; i < 10; i++)
 		tick(B.s, in, out);
 	cr_expect_eq(drain(fd, pkt, sizeof(pkt)), 10);
@@ -584,23 +581,13 @@ Test(stream, inactive_drops_what_arrives)
 Test(stream, codec_switch_in_place)
 {
 	int fd, fd1;
-	struct sockaddr_in sa, local = lo(0);
+	struct sockaddr_in sa;
 	port_pair(&fd, &fd1, &sa);
-	struct media_stream_prm prm = {
-	    .local = (struct sockaddr *)&local,
-	    .local_len = sizeof(local),
-	    .remote = (struct sockaddr *)&sa,
-	    .remote_len = sizeof(sa),
-	    .pt = MEDIA_PT_PCMA,
-	    .tdm_law = MEDIA_LAW_ALAW,
-	    .te_pt = -1,
-	    .seed = 10,
-	};
+	b_stream_to(&sa, MEDIA_PT_PCMA, 10);
 	uint8_t in[MEDIA_FRAME_SAMPLES], out[MEDIA_FRAME_SAMPLES], got[12 + MEDIA_FRAME_SAMPLES];
 	uint8_t want[MEDIA_FRAME_SAMPLES];
 	for (unsigned j = 0; j < sizeof(in); j++)
 		in[j] = (uint8_t)(j * 7);
-	cr_assert_eq(media_stream_alloc(&B.s, loop, &prm), 0);
 	tick(B.s, in, out);
 	cr_assert_eq(drain(fd, got, sizeof(got)), 1);
 	cr_expect_eq(got[1] & 0x7f, 8);
