@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the tests and benchmarks that run the gateway daemon on its
 # embedded default (sourced, not run).  The caller sets $bd (build tree),
-# $top (source tree) and $tmp (a scratch directory it removes).
+# $top (source tree) and $tmp (a scratch directory: its own, or gw_tmp's).
 #
 #   gw_setup            copy the shipped default into $tmp, with the control
 #                       socket and CDR database in $tmp and SIP on an
@@ -12,6 +12,31 @@
 #                       it did not come up
 #   gw_stop             graceful shutdown; returns the daemon's exit status
 #   ctl ARGS...         strowger-ctl on this gateway
+#   gw_sipp ARGS...     SIPp as a UAC toward the gateway (127.0.0.1:$port),
+#                       its control socket on a free port, no stdin
+#   sipp_uas PORT ARGS...  SIPp for one call the gateway places to
+#                       127.0.0.1:PORT (ARGS: -sn uas, or -sf a scenario),
+#                       bounded by a 30 s timeout
+#   baresip_config DIR [LINE...]  a headless baresip in DIR: a 440 Hz sine
+#                       source, no player, G.711, the account 1001 without
+#                       registration; LINEs are added to its config
+#   free_port [tcp]     a port the kernel just gave out
+#
+# For the scripts that print TAP (source this first; they set $bd and $top):
+#   tap_plan N          print the plan "1..N"; $n counts the tests, $fail
+#                       becomes 1 at the first failure
+#   tap_need CMD...     skip every test (the plan still holds) and exit 0
+#                       unless each CMD is installed; tap_skip_all WHY: the
+#                       same for any other reason
+#   ok RC NAME          one test line: "ok" when RC is 0, else "not ok"
+#   show FILE [LABEL]   after a failure: the tails of FILE and of the
+#                       gateway's log, as TAP comments
+#   wait_for [-s SECONDS] CMD...
+#                       poll CMD (bounded: 5 s unless told) until it
+#                       succeeds; returns 1 if it never did
+#   gw_tmp [VAR...]     make $tmp; at exit kill the daemon ($pid) and every
+#                       process whose id a named variable holds (empty at
+#                       first), and remove $tmp
 
 ctl() { "$bd/strowger-ctl" -s "$tmp/ctl.sock" "$@"; }
 
@@ -54,4 +79,105 @@ gw_stop() {
 	rc=$?
 	pid=
 	return $rc
+}
+
+gw_sipp() {
+	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin "$@"
+}
+
+sipp_uas() {
+	sipp_port=$1
+	shift
+	sipp -i 127.0.0.1 -p "$sipp_port" -m 1 -nostdin -ci 127.0.0.1 -cp "$(free_port)" \
+		-timeout 30s -timeout_error "$@"
+}
+
+baresip_config() {
+	mkdir -p "$1"
+	cat >"$1/config" <<CONF
+poll_method	epoll
+sip_listen	127.0.0.1:0
+audio_player	aubridge,nil
+audio_source	ausine,440
+ausrc_srate	48000
+ausrc_channels	2
+auplay_srate	48000
+auplay_channels	2
+net_interface	127.0.0.1
+module_path	/usr/lib/baresip/modules
+module		g711.so
+module		ausine.so
+module		aubridge.so
+module_app	account.so
+module_app	menu.so
+CONF
+	bs_dir=$1
+	shift
+	for line in "$@"; do printf '%s\n' "$line"; done >>"$bs_dir/config"
+	echo "<sip:1001@127.0.0.1>;regint=0" >"$bs_dir/accounts"
+}
+
+tap_plan() {
+	tap_n=$1 n=0 fail=0
+	echo "1..$1"
+}
+
+tap_skip_all() {
+	i=1
+	while [ $i -le "$tap_n" ]; do
+		echo "ok $i # SKIP $1"
+		i=$((i + 1))
+	done
+	exit 0
+}
+
+tap_need() {
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || tap_skip_all "$t not installed"
+	done
+}
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=1
+	fi
+}
+
+show() {
+	tail -n 20 "$1" | sed "s/^/# ${2:+$2: }/"
+	[ -f "$tmp/log" ] && tail -n 20 "$tmp/log" | sed 's/^/# gw: /'
+}
+
+wait_for() {
+	w_max=100
+	if [ "$1" = -s ]; then
+		w_max=$(($2 * 20))
+		shift 2
+	fi
+	w_i=0
+	until "$@" >/dev/null 2>&1; do
+		[ $w_i -ge $w_max ] && return 1
+		sleep 0.05
+		w_i=$((w_i + 1))
+	done
+}
+
+gw_tmp() {
+	tmp=$(mktemp -d) || exit 1
+	gw_procs="$*"
+	pid=
+	for v in "$@"; do eval "$v="; done
+	trap gw_cleanup EXIT
+}
+
+gw_cleanup() {
+	for v in $gw_procs pid; do
+		eval "gw_p=\${$v:-}"
+		[ -n "$gw_p" ] && kill "$gw_p" 2>/dev/null
+	done
+	rm -rf "$tmp"
 }

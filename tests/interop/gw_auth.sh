@@ -15,24 +15,10 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
 dir=$top/tests/interop
-plan=9
-echo "1..$plan"
-if ! command -v sipp >/dev/null 2>&1; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
-	exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-pid= regpid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	[ -n "$regpid" ] && kill "$regpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 . "$top/tests/gw_lib.sh"
+tap_plan 9
+tap_need sipp
+gw_tmp regpid
 gw_setup
 
 # The trunks: the registrar on an address of its own (a trunk's IP host is
@@ -66,11 +52,8 @@ regpid=$!
 gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 
-i=0
-while [ $i -lt 100 ] && ! ctl trunks | grep -q '^carrier .* registered '; do
-	sleep 0.1
-	i=$((i + 1))
-done
+registered() { ctl trunks | grep -q '^carrier .* registered '; }
+wait_for -s 10 registered
 ctl trunks >"$tmp/trunks.out"
 grep -q '^carrier .* registered  *2[0-9][0-9]s  *200 ' "$tmp/trunks.out" &&
 	grep -q '^pbx  .*-  *-  *-  *-$' "$tmp/trunks.out"
@@ -81,13 +64,10 @@ ok $? "REGISTER challenged and verified by SIPp; strowger-ctl trunks: registered
 call() {
 	name=$1 sf=$2 num=$3
 	shift 3
-	cp=$(free_port)
-	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
-		-sf "$sf" -s "$num" -m 1 -l 1 -timeout 30s -timeout_error "$@" \
-		>"$tmp/sipp.out" 2>&1
+	gw_sipp -sf "$sf" -s "$num" -m 1 -l 1 -timeout 30s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
 	rc=$?
 	ok $rc "$name"
-	[ $rc = 0 ] || { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+	[ $rc = 0 ] || show "$tmp/sipp.out"
 }
 refused() {
 	sed -e "s/@STATUS@/$1/g" "$dir/gw_auth_refused.xml.in" >"$tmp/r$1.xml"
@@ -120,5 +100,5 @@ rrc=$?
 regpid=
 [ $rc = 0 ] && [ $rrc = 0 ] && grep -q '^Expires: 0' "$tmp/registrar.log"
 ok $? "shutdown de-registers (Expires: 0) and SIPp's registrar scenario completes"
-[ $rrc = 0 ] || sed 's/^/# registrar: /' "$tmp/registrar.out" | tail -n 20
+[ $rrc = 0 ] || show "$tmp/registrar.out" registrar
 exit $fail

@@ -11,48 +11,19 @@
 set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
-plan=3
-echo "1..$plan"
-if ! command -v baresip >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 ||
-	[ ! -f /usr/lib/baresip/modules/sndfile.so ]; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP baresip (with sndfile) or python3 missing"; i=$((i + 1)); done
-	exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-
 . "$top/tests/gw_lib.sh"
+tap_plan 3
+tap_need baresip python3
+[ -f /usr/lib/baresip/modules/sndfile.so ] || tap_skip_all "baresip's sndfile module missing"
+gw_tmp
 gw_setup
 gw_start
 ok $? "the gateway is up (UDP port ${port:-none})"
 
-# Headless baresip (see ../shared/NOTES.md): a sine source, no player.
-mkdir -p "$tmp/bs" "$tmp/snd"
-cat >"$tmp/bs/config" <<CONF
-poll_method	epoll
-sip_listen	127.0.0.1:0
-audio_player	aubridge,nil
-audio_source	ausine,440
-ausrc_srate	48000
-ausrc_channels	2
-auplay_srate	48000
-auplay_channels	2
-net_interface	127.0.0.1
-module_path	/usr/lib/baresip/modules
-module		g711.so
-module		ausine.so
-module		aubridge.so
-module		sndfile.so
-module_app	account.so
-module_app	menu.so
-snd_path	$tmp/snd
-CONF
-echo "<sip:1001@127.0.0.1>;regint=0" >"$tmp/bs/accounts"
+# Headless baresip (see ../shared/NOTES.md): a sine source, no player;
+# sndfile records what it receives.
+mkdir -p "$tmp/snd"
+baresip_config "$tmp/bs" "module		sndfile.so" "snd_path	$tmp/snd"
 
 # call NUMBER: dial, hold 4 s, hang up; leaves the received audio's WAV.
 call() {
@@ -83,7 +54,7 @@ wav=$(call 2001234)
 set -- $( [ -n "$wav" ] && freq "$wav" || echo 0 0 )
 [ "$1" -ge 994 ] && [ "$1" -le 1014 ] && [ "$2" -gt 1000 ]
 ok $? "2001234 answers with the 1004 Hz test tone (measured $1 Hz, RMS $2)"
-[ $fail = 0 ] || { tail -n 20 "$tmp/bs.log" | sed 's/^/# baresip: /'; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+[ $fail = 0 ] || show "$tmp/bs.log" baresip
 
 gw_stop
 exit $((fail | $?))

@@ -13,25 +13,10 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
 dir=$top/tests/interop
-plan=14
-echo "1..$plan"
-if ! command -v sipp >/dev/null 2>&1; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
-	exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-pid= spid=
-cleanup() {
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-diag() { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
 . "$top/tests/gw_lib.sh"
+tap_plan 14
+tap_need sipp
+gw_tmp spid
 gw_setup
 gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
@@ -40,36 +25,19 @@ ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 sipp_call() {
 	sf=$1
 	shift
-	cp=$(free_port)
-	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
-		-sf "$sf" -s 7000000 -m 1 -timeout 30s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
+	gw_sipp -sf "$sf" -s 7000000 -m 1 -timeout 30s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
 }
 
 # The span carrying the answered call: wait (bounded, 10 s) for it to be
 # ACTIVE, then read `spans` for the span with a call.
+active() { ctl calls | grep -q ' ACTIVE '; }
 span_of_call() {
-	i=0
-	while [ $i -lt 200 ]; do
-		if ctl calls | grep -q ' ACTIVE '; then
-			ctl spans | awk 'NR > 1 && $5 == 1 { print $1; exit }'
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
+	wait_for -s 10 active && ctl spans | awk 'NR > 1 && $5 == 1 { print $1; exit }'
 }
 
 # Both spans up again: bounded (30 s: Q.921 re-establishes after the fault).
-spans_up() {
-	i=0
-	while [ $i -lt 300 ]; do
-		[ "$(ctl spans | grep -c ' up  *none ')" = 2 ] && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+both_up() { [ "$(ctl spans | grep -c ' up  *none ')" = 2 ]; }
+spans_up() { wait_for -s 30 both_up; }
 
 # fault_mid_call FAULT CLEAR: a held call, FAULT on its span, BYE with 41.
 fault_mid_call() {
@@ -82,7 +50,7 @@ fault_mid_call() {
 	rc=$?
 	spid=
 	ok $rc "$1: the gateway sends BYE with Reason Q.850 cause 41; SIPp answers 200"
-	[ $rc = 0 ] || diag
+	[ $rc = 0 ] || show "$tmp/sipp.out"
 	ctl spans | awk -v s="$span" '$1 == s && $3 == "down" { f = 1 } END { exit !f }'
 	ok $? "while $1 lasts, spans shows span $span's D-channel down"
 	ctl simfault "$span" "$2" >/dev/null && spans_up
@@ -92,7 +60,7 @@ fault_mid_call() {
 	sipp_call "$dir/gw_uac_answer.xml"
 	rc=$?
 	ok $rc "after $1 and $2, a new call is answered"
-	[ $rc = 0 ] || diag
+	[ $rc = 0 ] || show "$tmp/sipp.out"
 }
 
 fault_mid_call red clear

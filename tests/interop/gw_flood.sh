@@ -14,26 +14,10 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
 dir=$top/tests/interop
-plan=8
-echo "1..$plan"
-for t in sipp python3; do
-	if ! command -v $t >/dev/null 2>&1; then
-		i=1
-		while [ $i -le $plan ]; do echo "ok $i # SKIP $t not installed"; i=$((i + 1)); done
-		exit 0
-	fi
-done
-tmp=$(mktemp -d) || exit 1
-pid= spid=
-cleanup() {
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 . "$top/tests/gw_lib.sh"
+tap_plan 8
+tap_need sipp python3
+gw_tmp spid
 
 # Four gateway spans (1-4, group pbx) and four PBX spans (5-8) crossed
 # with them, in DAHDI's system.conf syntax: 30 B-channels and a D-channel
@@ -67,22 +51,15 @@ gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) with four spans up (120 B-channels)"
 
 active() { ctl calls 2>/dev/null | grep -c ' ACTIVE '; }
+all_up() { [ "$(active)" = 100 ]; }
 
 # 100 calls, 50 a second, each up 9 s.
-cp=$((20000 + $$ % 20000))
-sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
-	-sf "$dir/gw_uac_stay.xml" -s 7000000 -m 100 -l 100 -r 50 -d 9000 \
+gw_sipp -sf "$dir/gw_uac_stay.xml" -s 7000000 -m 100 -l 100 -r 50 -d 9000 \
 	-timeout 40s -timeout_error >"$tmp/sipp.out" 2>&1 &
 spid=$!
-i=0 a=0
-while [ $i -lt 100 ]; do # bounded: 5 s
-	a=$(active)
-	[ "$a" = 100 ] && break
-	sleep 0.05
-	i=$((i + 1))
-done
-[ "$a" = 100 ]
-ok $? "100 calls are up ($a ACTIVE)"
+wait_for all_up
+rc=$?
+ok $rc "100 calls are up ($(active) ACTIVE)"
 
 tport=$(sed -n 's/.*listening on TCP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
 python3 "$dir/gw_flood.py" "$port" "${tport:-9}" 4 20000 >"$tmp/flood.out" 2>&1
@@ -97,7 +74,7 @@ wait "$spid"
 rc=$?
 spid=
 ok $rc "SIPp: all 100 calls ended normally (BYE, 200)"
-[ $rc = 0 ] || sed 's/^/# /' "$tmp/sipp.out" | tail -n 25
+[ $rc = 0 ] || show "$tmp/sipp.out"
 
 kill -0 "$pid" 2>/dev/null && [ "$(ctl spans 2>/dev/null | grep -c ' up ')" = 4 ]
 ok $? "the daemon runs and answers strowger-ctl spans (four spans up)"
@@ -111,19 +88,15 @@ r=$?
 ok $r "100 CDRs to 7000000: answered, cause 16, status 200"
 [ $r = 0 ] || awk -F, '{ print "# cdr: called " $10 ", cause " $16 ", status " $17 ($5 == "" ? "" : ", answered") }' \
 	"$tmp/cdr.csv" | sort | uniq -c
-sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$((cp + 1))" -nostdin \
-	-sf "$dir/gw_uac_answer.xml" -s 7000000 -m 1 -timeout 20s -timeout_error \
+gw_sipp -sf "$dir/gw_uac_answer.xml" -s 7000000 -m 1 -timeout 20s -timeout_error \
 	>"$tmp/sipp2.out" 2>&1
 rc=$?
 ok $rc "a fresh call after the flood is answered and ends normally"
-[ $rc = 0 ] || sed 's/^/# /' "$tmp/sipp2.out" | tail -n 20
+[ $rc = 0 ] || show "$tmp/sipp2.out"
 
 # Shut down with no call left: the flood's refused INVITEs end at once.
-i=0
-while [ $i -lt 100 ] && [ "$(ctl calls 2>/dev/null | wc -l)" != 1 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+no_calls() { [ "$(ctl calls 2>/dev/null | wc -l)" = 1 ]; }
+wait_for no_calls
 (sleep 10 && kill "$pid" 2>/dev/null) & # bounded, whatever happens
 dog=$!
 gw_stop

@@ -14,25 +14,10 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
 dir=$top/tests/interop
-plan=8
-echo "1..$plan"
-if ! command -v sipp >/dev/null 2>&1; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
-	exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-pid= sink= hsink=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	[ -n "$sink" ] && kill "$sink" 2>/dev/null
-	[ -n "$hsink" ] && kill "$hsink" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 . "$top/tests/gw_lib.sh"
+tap_plan 8
+tap_need sipp
+gw_tmp sink hsink
 gw_setup
 # The ISDN messages and the call layer's lines, to see when the PSTN leg clears.
 printf 'call = info\nisdn = info\n' >>"$tmp/strowger.conf"
@@ -45,22 +30,18 @@ python3 "$dir/gw_rtp_sink.py" 20 >"$tmp/sink.out" &
 sink=$!
 python3 "$dir/gw_rtp_sink.py" 20 >"$tmp/hsink.out" &
 hsink=$!
-i=0
-while [ $i -lt 100 ] && ! { [ -s "$tmp/sink.out" ] && [ -s "$tmp/hsink.out" ]; }; do
-	sleep 0.05
-	i=$((i + 1))
-done
+sinks_ready() { [ -s "$tmp/sink.out" ] && [ -s "$tmp/hsink.out" ]; }
+wait_for sinks_ready
 newport=$(head -n 1 "$tmp/sink.out")
 holdport=$(head -n 1 "$tmp/hsink.out")
 echo "\"$bd/strowger-ctl\" -s \"$tmp/ctl.sock\" calls >\"$tmp/calls.hold\" 2>&1" >"$tmp/hold.sh"
 
-cp=$((20000 + $$ % 20000))
-sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
-	-sf "$dir/gw_uac_hold.xml" -s 7000000 -m 1 -set newport "${newport:-9}" -set holdport "${holdport:-9}" \
-	-set holdcmd "sh $tmp/hold.sh" -timeout 30s -timeout_error >"$tmp/sipp.out" 2>&1
+gw_sipp -sf "$dir/gw_uac_hold.xml" -s 7000000 -m 1 -set newport "${newport:-9}" \
+	-set holdport "${holdport:-9}" -set holdcmd "sh $tmp/hold.sh" -timeout 30s -timeout_error \
+	>"$tmp/sipp.out" 2>&1
 rc=$?
 ok $rc "hold (200 a=recvonly), resume on a new port (200 a=sendrecv), BYE"
-[ $rc = 0 ] || { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+[ $rc = 0 ] || show "$tmp/sipp.out"
 
 kill "$sink" "$hsink" 2>/dev/null
 wait "$sink" "$hsink"

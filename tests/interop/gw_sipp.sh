@@ -10,20 +10,10 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
 dir=$top/tests/interop
-plan=9
-echo "1..$plan"
-if ! command -v sipp >/dev/null 2>&1; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
-	exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 . "$top/tests/gw_lib.sh"
+tap_plan 9
+tap_need sipp
+gw_tmp
 gw_setup
 gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
@@ -31,13 +21,11 @@ ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 # sipp NAME NUMBER SCENARIO [CALLS]: every call must succeed (exit 0).
 call() {
 	name=$1 num=$2 sf=$3 m=${4:-5}
-	cp=$(free_port)
-	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$cp" -nostdin \
-		-sf "$sf" -s "$num" -m "$m" -r 10 -l 10 -timeout 30s -timeout_error \
+	gw_sipp -sf "$sf" -s "$num" -m "$m" -r 10 -l 10 -timeout 30s -timeout_error \
 		>"$tmp/sipp.out" 2>&1
 	rc=$?
 	ok $rc "$name"
-	[ $rc = 0 ] || { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+	[ $rc = 0 ] || show "$tmp/sipp.out"
 }
 reject() {
 	sed -e "s/@STATUS@/$3/g" -e "s/@CAUSE@/$4/g" "$dir/gw_uac_reject.xml.in" >"$tmp/r$3.xml"

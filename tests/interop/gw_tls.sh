@@ -13,20 +13,10 @@
 set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
-plan=9
-echo "1..$plan"
-if ! command -v openssl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP openssl or python3 missing"; i=$((i + 1)); done
-	exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-pid= upid=
-cleanup() { for p in $pid $upid; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 . "$top/tests/gw_lib.sh"
+tap_plan 9
+tap_need openssl python3
+gw_tmp upid
 
 # A CA and a server certificate for 127.0.0.1 (and gw.test), valid a day.
 certs() {
@@ -65,7 +55,7 @@ py() { python3 "$top/tests/interop/gw_tls.py" "$tmp/ca.pem" "$tport" "$@" 2>"$tm
 check() {
 	rc=$?
 	ok $rc "$1"
-	[ $rc = 0 ] || { sed 's/^/# /' "$tmp/py.err"; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+	[ $rc = 0 ] || show "$tmp/py.err"
 }
 
 py options
@@ -90,32 +80,13 @@ wait "$upid"
 rc=$?
 upid=
 ok $rc "ISDN → sips:100: the gateway calls a TLS phone (verified), 200, ACK, BYE"
-[ $rc = 0 ] || { sed 's/^/# /' "$tmp/uas.err"; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
+[ $rc = 0 ] || show "$tmp/uas.err"
 
 # baresip (libre on OpenSSL) as a second, independent TLS peer: it dials
 # sip:...;transport=tls (baresip 1.0 mangles a sips: dial string), trusting
 # our CA, holds the call 5 s and hangs up.
 if command -v baresip >/dev/null 2>&1; then
-	mkdir -p "$tmp/bs" "$tmp/snd"
-	cat >"$tmp/bs/config" <<CONF
-poll_method	epoll
-sip_listen	127.0.0.1:0
-sip_cafile	$tmp/ca.pem
-audio_player	aubridge,nil
-audio_source	ausine,440
-ausrc_srate	48000
-ausrc_channels	2
-auplay_srate	48000
-auplay_channels	2
-net_interface	127.0.0.1
-module_path	/usr/lib/baresip/modules
-module		g711.so
-module		ausine.so
-module		aubridge.so
-module_app	account.so
-module_app	menu.so
-CONF
-	echo "<sip:1001@127.0.0.1>;regint=0" >"$tmp/bs/accounts"
+	baresip_config "$tmp/bs" "sip_cafile	$tmp/ca.pem"
 	timeout 30 baresip -f "$tmp/bs" -e "/dial sip:7000000@127.0.0.1:$tport;transport=tls" \
 		-t 5 >"$tmp/bs.log" 2>&1
 	grep -q "Call established: sip:7000000@127.0.0.1:$tport;transport=tls" "$tmp/bs.log" &&
@@ -123,7 +94,7 @@ CONF
 		[ "$(ctl cdr --csv | grep -c ',7000000,')" -ge 2 ]
 	rc=$?
 	ok $rc "baresip calls 7000000 over TLS: established, audio flows, CDR written"
-	[ $rc = 0 ] || tail -n 20 "$tmp/bs.log" | sed 's/^/# baresip: /'
+	[ $rc = 0 ] || show "$tmp/bs.log" baresip
 else
 	ok 0 "# SKIP baresip not installed"
 fi

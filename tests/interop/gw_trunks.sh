@@ -11,23 +11,10 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
 dir="$top/tests/interop"
-plan=11
-echo "1..$plan"
-if ! command -v sipp >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp or python3 missing"; i=$((i + 1)); done
-	exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-pid= p1= p2= p3=
-cleanup() { for p in $pid $p1 $p2 $p3; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-show() { sed 's/^/# /' "$1" | tail -n 15; tail -n 15 "$tmp/log" | sed 's/^/# gw: /'; }
-# wait_for CMD...: poll (bounded, 5 s) until CMD succeeds.
-wait_for() { i=0; while [ $i -lt 100 ] && ! "$@" >/dev/null 2>&1; do sleep 0.05; i=$((i + 1)); done; "$@" >/dev/null 2>&1; }
 . "$top/tests/gw_lib.sh"
+tap_plan 11
+tap_need sipp python3
+gw_tmp p1 p2 p3
 
 u1=$(free_port)
 u2=$(free_port)
@@ -49,11 +36,9 @@ gw_start
 ok $? "the gateway runs with [trunk] sections (UDP port ${port:-none})"
 
 # --- failover: t1 answers 503, t2 answers ---------------------------------
-sipp -sf "$dir/gw_uas_503.xml" -i 127.0.0.1 -p "$u1" -m 1 -nostdin -ci 127.0.0.1 \
-	-cp "$(free_port)" -timeout 30s -timeout_error >"$tmp/t1.out" 2>&1 &
+sipp_uas "$u1" -sf "$dir/gw_uas_503.xml" >"$tmp/t1.out" 2>&1 &
 p1=$!
-sipp -sn uas -i 127.0.0.1 -p "$u2" -m 1 -nostdin -ci 127.0.0.1 -cp "$(free_port)" \
-	-timeout 30s -timeout_error >"$tmp/t2.out" 2>&1 &
+sipp_uas "$u2" -sn uas >"$tmp/t2.out" 2>&1 &
 p2=$!
 sleep 0.3 # let both bind their ports (real processes)
 ctl simcall pbx1 100 2001234 | grep -q "pbx1 calls 100"
@@ -88,13 +73,11 @@ grep -qx 'calls.failovers 1' "$tmp/counters" && grep -qx 'trunk.t1.failovers 1' 
 ok $? "counters: calls.failovers, trunk.t1.failovers, trunk.t2.total_out"
 
 # --- limits: max_calls = 1 on the trunk SIP callers come in over ----------
-sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
-	-sf "$dir/gw_uac_stay.xml" -s 7000000 -m 1 -d 3000 -timeout 30s -timeout_error \
+gw_sipp -sf "$dir/gw_uac_stay.xml" -s 7000000 -m 1 -d 3000 -timeout 30s -timeout_error \
 	>"$tmp/stay.out" 2>&1 &
 p3=$!
 wait_for active
-sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
-	-sf "$dir/gw_uac_503.xml" -s 7000001 -m 1 -timeout 30s -timeout_error \
+gw_sipp -sf "$dir/gw_uac_503.xml" -s 7000001 -m 1 -timeout 30s -timeout_error \
 	>"$tmp/over.out" 2>&1
 rc=$?
 ok $rc "a second concurrent call gets 503 with Retry-After and Reason cause 34"

@@ -3,58 +3,44 @@
 # Interop: SIPp (sip-tester) as UAC against sip_uas, a minimal auto-answering
 # UA built on strowger's SIP layers.  Prints TAP; each case checks sipp's
 # exit code (0: every call succeeded).  Skips only when sipp is missing.
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-.}
-uas=$top_builddir/tests/interop/sip_uas
-dir=$top_srcdir/tests/interop
-n=0
-plan=9
-echo "1..$plan"
-
-if ! command -v sipp >/dev/null 2>&1; then
-	i=1
-	while [ $i -le $plan ]; do echo "ok $i # SKIP sipp not installed"; i=$((i + 1)); done
-	exit 0
-fi
-
-tmp=$(mktemp -d)
-. "$top_srcdir/tests/gw_lib.sh" # free_port
-trap 'rm -rf "$tmp"' EXIT
+bd=${top_builddir:-.}
+top=${top_srcdir:-.}
+uas=$bd/tests/interop/sip_uas
+dir=$top/tests/interop
+. "$top/tests/gw_lib.sh"
+tap_plan 9
+tap_need sipp
+gw_tmp upid
 
 # run NAME UAS_ARGS HOST SIPP_ARGS...: start the UAS, run sipp against
 # HOST:port, stop the UAS.
 run() {
-	name=$1 uargs=$2 host=$3
+	name=$1 uargs=$2 host=$3 k=$((n + 1))
 	shift 3
-	n=$((n + 1))
 	# shellcheck disable=SC2086
-	"$uas" $uargs >"$tmp/uas$n.out" 2>"$tmp/uas$n.err" &
+	"$uas" $uargs >"$tmp/uas$k.out" 2>"$tmp/uas$k.err" &
 	upid=$!
-	port=
-	i=0
-	while [ -z "$port" ] && [ $i -lt 100 ]; do
-		port=$(sed -n 's/^PORT //p' "$tmp/uas$n.out")
-		[ -n "$port" ] || sleep 0.05
-		i=$((i + 1))
-	done
-	if [ -z "$port" ]; then
-		echo "not ok $n - $name (sip_uas did not start: $(cat "$tmp/uas$n.err"))"
+	uas_port() { port=$(sed -n 's/^PORT //p' "$tmp/uas$k.out") && [ -n "$port" ]; }
+	if ! wait_for uas_port; then
+		ok 1 "$name"
+		echo "# sip_uas did not start: $(cat "$tmp/uas$k.err")"
 		kill "$upid" 2>/dev/null
+		upid=
 		return
 	fi
-	cp=$(free_port)
-	sipp "$host:$port" -ci 127.0.0.1 -cp "$cp" -nostdin \
+	uas_port
+	sipp "$host:$port" -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
 		-timeout 20s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
 	rc=$?
 	kill "$upid" 2>/dev/null
 	wait "$upid" 2>/dev/null
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name (sipp exit $rc)"
-		sed 's/^/# /' "$tmp/sipp.out" | tail -n 30
-		sed 's/^/# uas: /' "$tmp/uas$n.err" | tail -n 10
-	fi
+	upid=
+	ok $rc "$name"
+	[ $rc = 0 ] || {
+		echo "# sipp exit $rc"
+		show "$tmp/sipp.out"
+		show "$tmp/uas$k.err" uas
+	}
 }
 
 # UDP cases bind sipp to an ephemeral port (-p 0); sipp's TCP client
@@ -73,3 +59,4 @@ run "reliable 183 with early media, PRACK (RFC 3262)" "-r early" 127.0.0.1 $v4 \
 	-sf "$dir/sip_uac_prack.xml" -m 20 -r 20
 run "session timer: the UAS refreshes by UPDATE (RFC 4028)" "-e 4" 127.0.0.1 $v4 \
 	-sf "$dir/sip_uac_timer.xml" -m 5 -r 5
+exit $fail

@@ -5,16 +5,11 @@
 set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-.}" && pwd)
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 . "$top/tests/gw_lib.sh"
+tap_plan 4
+gw_tmp
 gw_setup
 
-echo "1..4"
 "$bd/strowger" --check-config "$tmp/strowger.conf" >"$tmp/check" 2>&1
 ok $? "the embedded default is a valid configuration"
 gw_start
