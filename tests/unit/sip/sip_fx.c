@@ -261,23 +261,38 @@ void answer_request(int status, const char *totag, bool with_sdp)
 	answer_request_x(status, totag, "", with_sdp);
 }
 
+void kept_lines(struct kept_lines *k)
+{
+	static const char *const name[] = {"Via: ", "From: ", "To: ", "Call-ID: ", "CSeq: "};
+	char *const out[] = {k->via, k->from, k->to, k->cid, k->cseq};
+	const size_t sz[] = {sizeof(k->via), sizeof(k->from), sizeof(k->to), sizeof(k->cid),
+			     sizeof(k->cseq)};
+
+	for (unsigned i = 0; i < 5; i++) {
+		const char *l = strstr(req_copy, name[i]);
+		cr_assert_not_null(l, "no %s in the kept request: %s", name[i], req_copy);
+		snprintf(out[i], sz[i], "%.*s", (int)strcspn(l, "\r\n"), l);
+	}
+}
+
 void answer_request_x(int status, const char *totag, const char *extra, bool with_sdp)
 {
-	char via[256], from[128], to[128], cid[128], cseq[64];
+	struct kept_lines k;
 
-	sscanf(strstr(req_copy, "Via: "), "%255[^\r]", via);
-	sscanf(strstr(req_copy, "From: "), "%127[^\r]", from);
-	sscanf(strstr(req_copy, "To: "), "%127[^\r]", to);
-	sscanf(strstr(req_copy, "Call-ID: "), "%127[^\r]", cid);
-	sscanf(strstr(req_copy, "CSeq: "), "%63[^\r]", cseq);
+	kept_lines(&k);
 	psend("SIP/2.0 %d Whatever\r\n%s\r\n%s\r\n%s%s%s\r\n%s\r\n%s\r\n"
 	      "Contact: <sip:b@127.0.0.1:$P>\r\n%s%sContent-Length: %zu\r\n\r\n%s",
-	      status, via, from, to, totag ? ";tag=" : "", totag ? totag : "", cid, cseq, extra,
-	      with_sdp ? "Content-Type: application/sdp\r\n" : "", with_sdp ? strlen(sdp) : 0,
-	      with_sdp ? sdp : "");
+	      status, k.via, k.from, k.to, totag ? ";tag=" : "", totag ? totag : "", k.cid, k.cseq,
+	      extra, with_sdp ? "Content-Type: application/sdp\r\n" : "",
+	      with_sdp ? strlen(sdp) : 0, with_sdp ? sdp : "");
 }
 
 struct sip_sess *call_peer(void)
+{
+	return call_peer_as(NULL, NULL);
+}
+
+struct sip_sess *call_peer_as(const char *username, const char *password)
 {
 	char uri[64];
 	struct sip_sess *s = NULL;
@@ -290,6 +305,8 @@ struct sip_sess *call_peer(void)
 	    .to = "<sip:b@127.0.0.1>",
 	    .ctype = "application/sdp",
 	    .body = sdp,
+	    .username = username,
+	    .password = password,
 	};
 
 	snprintf(uri, sizeof(uri), "sip:b@127.0.0.1:%u", peer_port);
@@ -348,5 +365,12 @@ const char *hdr_of(const char *msg, const char *name, char *buf, size_t sz)
 	p += strlen(key);
 	n = strcspn(p, "\r\n");
 	snprintf(buf, sz, "%.*s", (int)n, p);
+	return buf;
+}
+
+const char *hdr_need(const char *msg, const char *name, char *buf, size_t sz)
+{
+	cr_assert_not_null(hdr_of(msg, name, buf, sz), "no %s in %s", name,
+			   msg ? msg : "(nothing)");
 	return buf;
 }

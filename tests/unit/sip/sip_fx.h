@@ -56,13 +56,23 @@ void send_reinvite(int cseq, const char *branch, const char *tag);
 void send_invite_x(const char *branch, const char *extra, bool offer);
 void send_req_x(const char *method, int cseq, const char *branch, const char *tag,
 		const char *extra, bool offer);
-/* The value of header `name` in `msg` (first line), or NULL. */
+/* The value of header `name` in `msg` (first line), or NULL; hdr_need
+ * fails the test when there is none. */
 const char *hdr_of(const char *msg, const char *name, char *buf, size_t sz);
-/* UAC side: keep a copy of a request, answer it, place a call to the peer. */
+const char *hdr_need(const char *msg, const char *name, char *buf, size_t sz);
+/* UAC side: keep a copy of a request, answer it, place a call to the peer
+ * (call_peer_as: with digest credentials, RFC 3261 §22.2). */
 const char *keep(const char *m);
 void answer_request(int status, const char *totag, bool with_sdp);
 void answer_request_x(int status, const char *totag, const char *extra, bool with_sdp);
 struct sip_sess *call_peer(void);
+struct sip_sess *call_peer_as(const char *username, const char *password);
+/* The lines of the kept request that a response copies (RFC 3261 §8.2.6.2),
+ * each whole ("Via: ..."); the To line without a tag of ours. */
+struct kept_lines {
+	char via[256], from[128], to[128], cid[128], cseq[64];
+};
+void kept_lines(struct kept_lines *k);
 
 #define HDRS(method, cseq, branch, totag)                                                          \
 	"Via: SIP/2.0/UDP 127.0.0.1:$P;branch=z9hG4bK" branch "\r\n"                               \

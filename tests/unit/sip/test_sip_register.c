@@ -66,16 +66,12 @@ static void start(const char *user, const char *pass, uint32_t expires)
 /* Answer the kept REGISTER with `status` and extra header lines. */
 static void reply(int status, const char *extra)
 {
-	char via[256], from[128], to[128], cid[128], cseq[64];
+	struct kept_lines k;
 
-	sscanf(strstr(req_copy, "Via: "), "%255[^\r]", via);
-	sscanf(strstr(req_copy, "From: "), "%127[^\r]", from);
-	sscanf(strstr(req_copy, "To: "), "%127[^\r]", to);
-	sscanf(strstr(req_copy, "Call-ID: "), "%127[^\r]", cid);
-	sscanf(strstr(req_copy, "CSeq: "), "%63[^\r]", cseq);
+	kept_lines(&k);
 	psend("SIP/2.0 %d Whatever\r\n%s\r\n%s\r\n%s;tag=reg1\r\n%s\r\n%s\r\n%s"
 	      "Content-Length: 0\r\n\r\n",
-	      status, via, from, to, cid, cseq, extra ? extra : "");
+	      status, k.via, k.from, k.to, k.cid, k.cseq, extra ? extra : "");
 }
 
 /* The REGISTER just sent; retransmissions queued behind it are dropped. */
@@ -87,18 +83,6 @@ static const char *next_register(void)
 		;
 	cr_assert(m && !strncmp(m, "REGISTER sip:registrar.test SIP/2.0", 35), "got %.60s", m);
 	return m;
-}
-
-static void hval(const char *name, char *out, size_t sz)
-{
-	char want[64], fmt[32];
-	const char *h;
-
-	snprintf(want, sizeof(want), "\r\n%s: ", name);
-	h = strstr(req_copy, want);
-	cr_assert_not_null(h, "no %s in %s", name, req_copy);
-	snprintf(fmt, sizeof(fmt), "%%%zu[^\r]", sz - 1);
-	sscanf(h + strlen(want), fmt, out);
 }
 
 static struct sip_reg_info info(void)
@@ -125,7 +109,7 @@ static enum sip_auth_verdict verify(const char *password)
 	struct sip_auth_cred cred;
 	char val[1024];
 
-	hval("Authorization", val, sizeof(val));
+	hdr_need(req_copy, "Authorization", val, sizeof(val));
 	cr_assert_eq(sip_auth_cred_parse(val, strlen(val), &cred), 0, "%s", val);
 	return sip_auth_srv_verify(srv, &cred, "registrar.test", "REGISTER", password);
 }
@@ -150,9 +134,9 @@ Test(sip_reg, registers_and_refreshes_before_expiry)
 	cr_assert(strstr(req_copy, "\r\nCSeq: 1 REGISTER\r\n"));
 	cr_assert(strstr(req_copy, "\r\nExpires: 120\r\n"));
 	cr_assert(strstr(req_copy, "\r\nTo: <sip:alice@registrar.test>\r\n"), "%s", req_copy);
-	hval("Contact", contact, sizeof(contact));
+	hdr_need(req_copy, "Contact", contact, sizeof(contact));
 	cr_assert(!strncmp(contact, "<sip:alice@127.0.0.1:", 21), "%s", contact);
-	hval("Call-ID", cid1, sizeof(cid1));
+	hdr_need(req_copy, "Call-ID", cid1, sizeof(cid1));
 	uint64_t t0 = loop_now(loop);
 	char both[300];
 	/* Another device's binding of the same AOR comes first: not ours. */
@@ -169,7 +153,7 @@ Test(sip_reg, registers_and_refreshes_before_expiry)
 	expect_nothing();
 	loop_run_for(loop, 10 * NS_PER_S); /* 100 - 32 s: refresh */
 	next_register();
-	hval("Call-ID", cid2, sizeof(cid2));
+	hdr_need(req_copy, "Call-ID", cid2, sizeof(cid2));
 	cr_assert_str_eq(cid1, cid2, "same Call-ID (§10.2.4)");
 	cr_assert(strstr(req_copy, "\r\nCSeq: 2 REGISTER\r\n"));
 	reply(200, "Expires: 90\r\n");

@@ -120,17 +120,6 @@ static const char *p2recv(void)
 	return keep(rx);
 }
 
-static void header(const char *m, const char *name, char *out, size_t sz)
-{
-	char want[32];
-	const char *h;
-
-	snprintf(want, sizeof(want), "\r\n%s: ", name);
-	h = strstr(m, want);
-	cr_assert_not_null(h, "no %s in %s", name, m);
-	snprintf(out, sz, "%.*s", (int)strcspn(h + strlen(want), "\r"), h + strlen(want));
-}
-
 /* Same Call-ID, From and CSeq; another branch (RFC 3263 §4.3). */
 static void same_request(const char *a, const char *b)
 {
@@ -138,12 +127,12 @@ static void same_request(const char *a, const char *b)
 	char x[256], y[256];
 
 	for (unsigned i = 0; i < 3; i++) {
-		header(a, same[i], x, sizeof(x));
-		header(b, same[i], y, sizeof(y));
+		hdr_need(a, same[i], x, sizeof(x));
+		hdr_need(b, same[i], y, sizeof(y));
 		cr_assert_str_eq(x, y, "%s differs", same[i]);
 	}
-	header(a, "Via", x, sizeof(x));
-	header(b, "Via", y, sizeof(y));
+	hdr_need(a, "Via", x, sizeof(x));
+	hdr_need(b, "Via", y, sizeof(y));
 	cr_assert_str_neq(x, y, "a new branch");
 }
 

@@ -39,18 +39,15 @@ TestSuite(sip_auth, .init = auth_setup, .fini = auth_teardown);
 static void challenge(int status, const char *totag, bool stale)
 {
 	struct sip_auth_chal c;
-	char hv[512], via[256], from[128], to[128], cid[128], cseq[64];
+	char hv[512];
+	struct kept_lines k;
 
 	cr_assert_eq(sip_auth_srv_challenge(srv, "test.example", SIP_AUTH_MD5, stale, &c), 0);
 	cr_assert_eq(sip_auth_chal_format(hv, sizeof(hv), &c), 0);
-	sscanf(strstr(req_copy, "Via: "), "%255[^\r]", via);
-	sscanf(strstr(req_copy, "From: "), "%127[^\r]", from);
-	sscanf(strstr(req_copy, "To: "), "%127[^\r]", to);
-	sscanf(strstr(req_copy, "Call-ID: "), "%127[^\r]", cid);
-	sscanf(strstr(req_copy, "CSeq: "), "%63[^\r]", cseq);
+	kept_lines(&k);
 	psend("SIP/2.0 %d Unauthorized\r\n%s\r\n%s\r\n%s;tag=%s\r\n%s\r\n%s\r\n%s: %s\r\n"
 	      "Content-Length: 0\r\n\r\n",
-	      status, via, from, to, totag, cid, cseq,
+	      status, k.via, k.from, k.to, totag, k.cid, k.cseq,
 	      status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate", hv);
 }
 
@@ -58,70 +55,32 @@ static void challenge(int status, const char *totag, bool stale)
 static enum sip_auth_verdict verify(const char *hname, const char *method, const char *password)
 {
 	struct sip_auth_cred cred;
-	char want[64], val[1024];
-	const char *h;
+	char val[1024];
 
-	snprintf(want, sizeof(want), "\r\n%s: ", hname);
-	h = strstr(req_copy, want);
-	cr_assert_not_null(h, "no %s in %s", hname, req_copy);
-	sscanf(h + strlen(want), "%1023[^\r]", val);
+	hdr_need(req_copy, hname, val, sizeof(val));
 	cr_assert_eq(sip_auth_cred_parse(val, strlen(val), &cred), 0, "%s", val);
 	cr_assert_str_eq(cred.username, "alice");
 	return sip_auth_srv_verify(srv, &cred, "test.example", method, password);
 }
 
-static struct sip_sess *call_with(const char *user, const char *pass)
-{
-	char uri[64];
-	struct sip_sess *s = NULL;
-	struct sip_invite_prm p = {
-	    .proto = SIP_PROTO_UDP,
-	    .dst_ip = "127.0.0.1",
-	    .dst_port = peer_port,
-	    .req_uri = uri,
-	    .from = "<sip:gw@127.0.0.1>",
-	    .to = "<sip:b@127.0.0.1>",
-	    .ctype = "application/sdp",
-	    .body = sdp,
-	    .username = user,
-	    .password = pass,
-	};
-
-	snprintf(uri, sizeof(uri), "sip:b@127.0.0.1:%u", peer_port);
-	cr_assert_eq(sip_sess_invite(&s, stack, &p), 0);
-	return s;
-}
-
-static void header(const char *msg, const char *name, char *out, size_t sz)
-{
-	char want[64], fmt[32];
-	const char *h;
-
-	snprintf(want, sizeof(want), "\r\n%s: ", name);
-	h = strstr(msg, want);
-	cr_assert_not_null(h, "no %s", name);
-	snprintf(fmt, sizeof(fmt), "%%%zu[^\r]", sz - 1);
-	sscanf(h + strlen(want), fmt, out);
-}
-
 Test(sip_auth, invite_challenged_is_sent_again_signed_and_answered)
 {
 	char cid1[128], cid2[128], from1[128], from2[128], via1[256], via2[256];
-	struct sip_sess *s = call_with("alice", "secret");
+	struct sip_sess *s = call_peer_as("alice", "secret");
 	const char *m = keep(precv());
 
 	cr_assert(m && strstr(m, "CSeq: 1 INVITE") && !strstr(m, "Authorization"), "%s", m);
-	header(m, "Call-ID", cid1, sizeof(cid1));
-	header(m, "From", from1, sizeof(from1));
-	header(m, "Via", via1, sizeof(via1));
+	hdr_need(m, "Call-ID", cid1, sizeof(cid1));
+	hdr_need(m, "From", from1, sizeof(from1));
+	hdr_need(m, "Via", via1, sizeof(via1));
 	challenge(401, "ch1", false);
 	m = precv();
 	cr_assert(m && !strncmp(m, "ACK ", 4) && strstr(m, "CSeq: 1 ACK"), "ACK for 401: %s", m);
 	m = keep(precv());
 	cr_assert(m && !strncmp(m, "INVITE ", 7) && strstr(m, "CSeq: 2 INVITE"), "%s", m);
-	header(m, "Call-ID", cid2, sizeof(cid2));
-	header(m, "From", from2, sizeof(from2));
-	header(m, "Via", via2, sizeof(via2));
+	hdr_need(m, "Call-ID", cid2, sizeof(cid2));
+	hdr_need(m, "From", from2, sizeof(from2));
+	hdr_need(m, "Via", via2, sizeof(via2));
 	cr_assert_str_eq(cid1, cid2, "same Call-ID");
 	cr_assert_str_eq(from1, from2, "same From tag");
 	cr_assert_str_neq(via1, via2, "new branch");
@@ -146,7 +105,7 @@ Test(sip_auth, invite_challenged_is_sent_again_signed_and_answered)
 /* A second challenge that is not stale: the password is wrong; give up. */
 Test(sip_auth, second_challenge_ends_the_call_with_its_status)
 {
-	call_with("alice", "wrong");
+	call_peer_as("alice", "wrong");
 	cr_assert_not_null(keep(precv()));
 	challenge(407, "ch1", false);
 	cr_assert_not_null(precv()); /* ACK */
@@ -164,7 +123,7 @@ Test(sip_auth, second_challenge_ends_the_call_with_its_status)
 /* stale=true (RFC 7616 §3.3): the nonce expired, the password was right. */
 Test(sip_auth, stale_nonce_is_answered_again)
 {
-	call_with("alice", "secret");
+	call_peer_as("alice", "secret");
 	cr_assert_not_null(keep(precv()));
 	challenge(401, "ch1", false);
 	cr_assert_not_null(precv());
@@ -194,7 +153,7 @@ Test(sip_auth, no_credentials_means_the_challenge_ends_the_call)
 /* CANCEL after the signed INVITE: same CSeq number and branch as it. */
 Test(sip_auth, cancel_follows_the_signed_invite)
 {
-	struct sip_sess *s = call_with("alice", "secret");
+	struct sip_sess *s = call_peer_as("alice", "secret");
 
 	cr_assert_not_null(keep(precv()));
 	challenge(401, "ch1", false);
@@ -202,12 +161,12 @@ Test(sip_auth, cancel_follows_the_signed_invite)
 	const char *m = keep(precv());
 	char via[256], cvia[256];
 
-	header(m, "Via", via, sizeof(via));
+	hdr_need(m, "Via", via, sizeof(via));
 	answer_request(180, "pt1", false);
 	cr_assert_eq(sip_sess_cancel(s), 0);
 	m = precv();
 	cr_assert(m && !strncmp(m, "CANCEL ", 7) && strstr(m, "CSeq: 2 CANCEL"), "%s", m);
-	header(m, "Via", cvia, sizeof(cvia));
+	hdr_need(m, "Via", cvia, sizeof(cvia));
 	cr_assert_str_eq(via, cvia);
 	answer_request(487, "pt1", false);
 	while (precv())
