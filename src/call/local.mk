@@ -56,7 +56,7 @@ src_libstrowger_a_SOURCES += src/call/call.c src/call/call_fsm.c
 noinst_HEADERS += src/call/call.h src/call/call_int.h
 check_PROGRAMS += tests/unit/call/test_call
 TESTS += tests/unit/call/test_call
-tests_unit_call_test_call_SOURCES = tests/unit/call/test_call.c
+tests_unit_call_test_call_SOURCES = tests/unit/call/test_call.c tests/unit/call/call_fx.h
 tests_unit_call_test_call_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_call_LDADD = $(TEST_LDADD)
 
@@ -74,7 +74,7 @@ src_libstrowger_a_SOURCES += src/call/leg_isdn.c
 noinst_HEADERS += src/call/leg_isdn.h
 check_PROGRAMS += tests/unit/call/test_leg_isdn
 TESTS += tests/unit/call/test_leg_isdn
-tests_unit_call_test_leg_isdn_SOURCES = tests/unit/call/test_leg_isdn.c
+tests_unit_call_test_leg_isdn_SOURCES = tests/unit/call/test_leg_isdn.c tests/unit/call/call_fx.h
 tests_unit_call_test_leg_isdn_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_leg_isdn_LDADD = $(TEST_LDADD)
 
@@ -83,7 +83,7 @@ src_libstrowger_a_SOURCES += src/call/leg_sip.c src/call/leg_sip_hdr.c \
 	src/call/leg_sip_media.c
 noinst_HEADERS += src/call/leg_sip.h src/call/leg_sip_int.h
 # Its suites share one fixture (leg_sip_fx.c): a far-end SIP stack on loopback.
-LEG_SIP_FX = tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h \
+LEG_SIP_FX = tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h tests/unit/call/call_fx.h \
 	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
 LEG_SIP_TESTS = tests/unit/call/test_leg_sip tests/unit/call/test_leg_sip_id \
 	tests/unit/call/test_leg_sip_trunk tests/unit/call/test_leg_sip_reinvite

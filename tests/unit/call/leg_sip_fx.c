@@ -16,6 +16,7 @@
 #include "call/cause.h"
 #include "call/limit.h"
 #include "../sip/dns_fake.h"
+#include "call_fx.h"
 #include "leg_sip_fx.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -311,8 +312,8 @@ void leg_sip_fx_setup(void)
 	snprintf(srv, sizeof(srv), "0 0 %u far.example.net", far_port);
 	cr_assert_eq(dns_fake_start(&dns, loop, zone, 2, &dns_port), 0);
 	stack_make(&gw, &gw_port, &gw_h, dns_port);
-	far_rtp = udp_bind(&far_rtp_port);
-	dead_fd = udp_bind(&dead_port);
+	far_rtp = sg_bind_loopback(SOCK_DGRAM, &far_rtp_port);
+	dead_fd = sg_bind_loopback(SOCK_DGRAM, &dead_port);
 	itsp_limit = NULL;
 	n_failovers = 0;
 	snprintf(
@@ -328,14 +329,7 @@ void leg_sip_fx_setup(void)
 	    "[rule failover]\ndir to-sip\ncalled prefix 3\nroute trunk far\nfallback trunk far2\n"
 	    "[rule timeout]\ndir to-sip\ncalled prefix 4\nroute trunk dead\nfallback trunk far\n",
 	    far_port);
-	struct route_diag d;
-	route_diag_init(&d);
-	cr_assert_eq(route_set_parse(&routes, "plan", plan, NULL, &d), 0, "%s", d.text);
-	char path[512];
-	const char *top = getenv("top_srcdir");
-	snprintf(path, sizeof(path), "%s/mapping/causes-rfc3398.map", top ? top : ".");
-	cr_assert_eq(cause_map_load(&causes, path, &d), 0, "%s", d.text ? d.text : path);
-	route_diag_reset(&d);
+	call_fx_load(&routes, "plan", plan, &causes);
 	cenv = (struct call_env){.loop = loop,
 				 .ops = &env_ops,
 				 .routes = routes,
@@ -437,18 +431,6 @@ struct call_leg *sip_leg(void)
 	return c->in == &pstn->leg ? c->out : c->in;
 }
 
-int udp_bind(uint16_t *port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* Empties `fd`, then hands the SIP leg's stream `frames` frames of TDM
  * audio; what came of them is then waiting at `fd`. */
 static ssize_t rtp_after_frames(int fd, unsigned frames, uint8_t *buf, size_t sz)
@@ -464,7 +446,7 @@ static ssize_t rtp_after_frames(int fd, unsigned frames, uint8_t *buf, size_t sz
 	return recv(fd, buf, sz, MSG_DONTWAIT);
 }
 
-void rtp_reaches(int fd, uint8_t pt)
+void rtp_reaches_fd(int fd, uint8_t pt)
 {
 	uint8_t buf[512];
 	ssize_t n = rtp_after_frames(fd, 1, buf, sizeof(buf));
@@ -472,7 +454,7 @@ void rtp_reaches(int fd, uint8_t pt)
 	cr_assert_eq(buf[1] & 0x7f, pt);
 }
 
-void rtp_silent(int fd)
+void rtp_silent_fd(int fd)
 {
 	uint8_t buf[512];
 	ssize_t n = rtp_after_frames(fd, 5, buf, sizeof(buf));
@@ -481,12 +463,12 @@ void rtp_silent(int fd)
 
 void rtp_reaches_far_end(uint8_t pt)
 {
-	rtp_reaches(far_rtp, pt);
+	rtp_reaches_fd(far_rtp, pt);
 }
 
 void rtp_silent_at_far_end(void)
 {
-	rtp_silent(far_rtp);
+	rtp_silent_fd(far_rtp);
 }
 
 /* The port of the first m-line of the SDP the far end last saw. */

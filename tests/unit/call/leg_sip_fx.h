@@ -69,12 +69,10 @@ struct call_leg *pstn_call(const char *called, const char *calling, uint8_t pres
 /* The call of the fake PSTN leg, and its SIP leg. */
 struct call *the_call(void);
 struct call_leg *sip_leg(void);
-/* A UDP socket bound to a free loopback port (the port in *port). */
-int udp_bind(uint16_t *port);
 /* One frame of TDM audio into the SIP leg's stream: one RTP packet with
  * payload type `pt` reaches `fd`; or (a hold) five frames and none does. */
-void rtp_reaches(int fd, uint8_t pt);
-void rtp_silent(int fd);
+void rtp_reaches_fd(int fd, uint8_t pt);
+void rtp_silent_fd(int fd);
 /* The same at the far end's RTP port (the remote from SDP). */
 void rtp_reaches_far_end(uint8_t pt);
 void rtp_silent_at_far_end(void);

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/mem.h"
+#include "call_fx.h"
 #include "sg_test.h"
 
 static const char plan[] =
@@ -168,14 +169,7 @@ static void setup(void)
 	release_inside_setup = false;
 	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
 	cr_assert_eq(loop_alloc(&loop, clk), 0);
-	struct route_diag d;
-	route_diag_init(&d);
-	cr_assert_eq(route_set_parse(&routes, "test.map", plan, NULL, &d), 0, "%s", d.text);
-	char path[512];
-	const char *top = getenv("top_srcdir");
-	snprintf(path, sizeof(path), "%s/mapping/causes-rfc3398.map", top ? top : ".");
-	cr_assert_eq(cause_map_load(&causes, path, &d), 0, "%s", d.text ? d.text : path);
-	route_diag_reset(&d);
+	call_fx_load(&routes, "test.map", plan, &causes);
 	env = (struct call_env){ .loop = loop, .ops = &env_ops, .routes = routes,
 				 .causes = causes, .t_noanswer = 60 * NS_PER_S, .node = "gw" };
 }

@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "leg_sip_fx.h"
+#include "sg_test.h"
 
 TestSuite(leg_sip_reinvite, .init = leg_sip_fx_setup, .fini = leg_sip_fx_teardown);
 
@@ -87,7 +88,7 @@ static unsigned long long sdp_version(unsigned long long *id)
  * phone ACKs; the 200 stays in phone_rx, its To tag in `tag`. */
 static void phone_answered_call(unsigned rtp, const char *fmts, char tag[64])
 {
-	phone = udp_bind(&phone_port);
+	phone = sg_bind_loopback(SOCK_DGRAM, &phone_port);
 	phone_send("INVITE", 1, NULL, rtp, fmts, "sendrecv");
 	cr_assert(has("pstn:setup(7000000) "), "%s", trail);
 	call_leg_answer(&pstn->leg);
@@ -115,13 +116,13 @@ static void phone_hangs_up(unsigned cseq, const char *tag)
 Test(leg_sip_reinvite, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 {
 	uint16_t rtp_a, rtp_b;
-	int a = udp_bind(&rtp_a), b = udp_bind(&rtp_b);
+	int a = sg_bind_loopback(SOCK_DGRAM, &rtp_a), b = sg_bind_loopback(SOCK_DGRAM, &rtp_b);
 	unsigned long long id0, id;
 	char tag[64];
 	phone_answered_call(rtp_a, "8 0 101", tag);
 	cr_assert(strstr(phone_rx, "a=sendrecv\r\n"), "%s", phone_rx);
 	cr_assert_eq(sdp_version(&id0), 1);
-	rtp_reaches(a, 8);
+	rtp_reaches_fd(a, 8);
 
 	phone_send("INVITE", 2, tag, rtp_a, "8 0 101", "sendonly");
 	phone_expect(200);
@@ -131,7 +132,7 @@ Test(leg_sip_reinvite, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	cr_assert_eq(id, id0, "the same session");
 	phone_send("ACK", 2, tag, 0, NULL, "");
 	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
-	rtp_silent(a);
+	rtp_silent_fd(a);
 
 	phone_send("INVITE", 3, tag, rtp_b, "0 8 101", "sendrecv");
 	phone_expect(200);
@@ -139,7 +140,7 @@ Test(leg_sip_reinvite, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	cr_assert(strstr(phone_rx, " RTP/AVP 8 101\r\n"), "PCMA kept though PCMU comes first");
 	cr_assert_eq(sdp_version(&id), 3);
 	phone_send("ACK", 3, tag, 0, NULL, "");
-	rtp_reaches(b, 8);
+	rtp_reaches_fd(b, 8);
 
 	phone_send("INVITE", 4, tag, rtp_b, "0 8 101", "sendrecv");
 	phone_expect(200);
@@ -151,7 +152,7 @@ Test(leg_sip_reinvite, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	cr_assert(strstr(phone_rx, " RTP/AVP 0\r\n"), "PCMU now: %s", phone_rx);
 	cr_assert_eq(sdp_version(&id), 4);
 	phone_send("ACK", 5, tag, 0, NULL, "");
-	rtp_reaches(a, 0);
+	rtp_reaches_fd(a, 0);
 
 	phone_c = "0.0.0.0";
 	phone_send("INVITE", 6, tag, rtp_a, "0", "sendrecv");
@@ -159,12 +160,12 @@ Test(leg_sip_reinvite, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	phone_expect(200);
 	cr_assert(strstr(phone_rx, "a=recvonly\r\n"), "c=0.0.0.0 is a hold: %s", phone_rx);
 	phone_send("ACK", 6, tag, 0, NULL, "");
-	rtp_silent(a);
+	rtp_silent_fd(a);
 
 	phone_send("INVITE", 7, tag, rtp_a, "18", "sendrecv");
 	phone_expect(488);
 	phone_send("ACK", 7, tag, 0, NULL, "488");
-	rtp_silent(a); /* still held: a refused offer changes nothing */
+	rtp_silent_fd(a); /* still held: a refused offer changes nothing */
 	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
 	cr_assert(!has("pstn:release"), "%s", trail);
 
@@ -172,7 +173,7 @@ Test(leg_sip_reinvite, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 	phone_expect(200);
 	cr_assert(strstr(phone_rx, " RTP/AVP 0\r\n"), "PCMU kept: %s", phone_rx);
 	phone_send("ACK", 8, tag, 0, NULL, "");
-	rtp_reaches(a, 0);
+	rtp_reaches_fd(a, 0);
 
 	phone_hangs_up(9, tag);
 	close(a);
@@ -185,12 +186,12 @@ Test(leg_sip_reinvite, sip_to_pstn_hold_resume_and_a_new_port_keep_the_call)
 Test(leg_sip_reinvite, sip_to_pstn_update_holds_moves_and_keeps_the_call)
 {
 	uint16_t rtp_a, rtp_b;
-	int a = udp_bind(&rtp_a), b = udp_bind(&rtp_b);
+	int a = sg_bind_loopback(SOCK_DGRAM, &rtp_a), b = sg_bind_loopback(SOCK_DGRAM, &rtp_b);
 	unsigned long long id0, id;
 	char tag[64];
 	phone_answered_call(rtp_a, "8 0 101", tag);
 	cr_assert_eq(sdp_version(&id0), 1);
-	rtp_reaches(a, 8);
+	rtp_reaches_fd(a, 8);
 
 	phone_send("UPDATE", 2, tag, rtp_a, "8 0 101", "sendonly");
 	phone_expect(200);
@@ -202,11 +203,11 @@ Test(leg_sip_reinvite, sip_to_pstn_update_holds_moves_and_keeps_the_call)
 	phone_send("UPDATE", 3, tag, rtp_b, "8 101", "sendrecv");
 	phone_expect(200);
 	cr_assert(strstr(phone_rx, "a=sendrecv\r\n"), "%s", phone_rx);
-	rtp_reaches(b, 8);
+	rtp_reaches_fd(b, 8);
 
 	phone_send("UPDATE", 4, tag, rtp_a, "18", "sendrecv");
 	phone_expect(488); /* nothing offered is usable */
-	rtp_reaches(b, 8);
+	rtp_reaches_fd(b, 8);
 	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
 	cr_assert(!has("pstn:release"), "%s", trail);
 
@@ -221,7 +222,7 @@ Test(leg_sip_reinvite, refer_is_declined_and_the_call_goes_on)
 {
 	char tag[64];
 	uint16_t rtp;
-	int a = udp_bind(&rtp);
+	int a = sg_bind_loopback(SOCK_DGRAM, &rtp);
 	phone_answered_call(rtp, "8 101", tag);
 	phone_send("REFER", 2, tag, 0, NULL, "");
 	phone_expect(603);

@@ -348,18 +348,6 @@ void gw_shutdown(void)
 	gateway_shutdown(gw);
 }
 
-static int udp_bind(uint16_t *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	getsockname(fd, (struct sockaddr *)&a, &al);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 void gw_fx_setup(void)
 {
 	static const struct sip_handlers far_h = { .invite_h = far_invite, .sess_h = far_event };
@@ -376,8 +364,8 @@ void gw_fx_setup(void)
 	sip_conf_defaults(&sc);
 	cr_assert_eq(sip_stack_alloc(&far, loop, &sc, &far_h, NULL), 0);
 	cr_assert_eq(sip_stack_listen(far, SIP_PROTO_UDP, "127.0.0.1", 0, &far_port), 0);
-	far_rtp = udp_bind(&far_rtp_port);
-	raw = udp_bind(&raw_port);
+	far_rtp = sg_bind_loopback(SOCK_DGRAM, &far_rtp_port);
+	raw = sg_bind_loopback(SOCK_DGRAM, &raw_port);
 }
 
 void gw_fx_teardown(void)

@@ -27,19 +27,6 @@ static int tcp_l = -1; /* a TCP far end (listening) */
 static uint16_t peer2_port;
 static char srv1[64], srv2[64], srvc[64], srvt[64];
 
-static int udp_socket(uint16_t *p, int type)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, type, 0);
-
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	getsockname(fd, (struct sockaddr *)&a, &al);
-	*p = ntohs(a.sin_port);
-	return fd;
-}
-
 static void tsetup(void)
 {
 	static struct dns_rr zone[] = {
@@ -59,10 +46,10 @@ static void tsetup(void)
 	int fd;
 
 	setup();
-	peer2 = udp_socket(&peer2_port, SOCK_DGRAM);
-	fd = udp_socket(&closed, SOCK_STREAM); /* bound, then closed: refuses */
+	peer2 = sg_bind_loopback(SOCK_DGRAM, &peer2_port);
+	fd = sg_bind_loopback(SOCK_STREAM, &closed); /* bound, then closed: refuses */
 	close(fd);
-	tcp_l = udp_socket(&listening, SOCK_STREAM);
+	tcp_l = sg_bind_loopback(SOCK_STREAM, &listening);
 	cr_assert_eq(listen(tcp_l, 4), 0);
 	snprintf(srv1, sizeof(srv1), "0 0 %u a.two.test", peer_port);
 	snprintf(srv2, sizeof(srv2), "1 0 %u b.two.test", peer2_port);
