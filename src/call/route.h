@@ -117,7 +117,9 @@ struct route_result {
 
 struct route_set;
 
-/* Diagnostics: every message names file:line.  `text` is a mem string. */
+/* Diagnostics: every message names file:line, then "error" or "warning".
+ * `text` is a mem string, one message per line, kept by core's
+ * conf_diag_text_vadd() (core/conf.h) as a conf_diag's is. */
 struct route_diag {
 	unsigned errors, warnings;
 	char *text;

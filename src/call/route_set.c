@@ -11,10 +11,16 @@
 #include <string.h>
 
 #include "call/route_int.h"
+#include "core/conf.h"
 #include "core/log.h"
 #include "core/mem.h"
 
 /* --- diagnostics --------------------------------------------------------- */
+
+/* The messages are kept as core's configuration messages are (conf.h),
+ * but each says "error" or "warning" after its file:line, since a mapping
+ * file's diagnostics reach people (strowger-map, the daemon's start-up and
+ * reload) as one list of both. */
 
 void route_diag_init(struct route_diag *d)
 {
@@ -29,38 +35,19 @@ void route_diag_reset(struct route_diag *d)
 
 bool route_diag_has(const struct route_diag *d, const char *needle)
 {
-	return d->text && strstr(d->text, needle);
+	return conf_diag_text_has(d->text, needle);
 }
 
 void route_diag_verr(struct route_diag *d, bool warn, const char *file, unsigned line,
 		     const char *fmt, va_list ap)
 {
-	char msg[512];
-	int n = 0;
-
 	if (!d)
 		return;
-	if (file && line)
-		n = snprintf(msg, sizeof(msg), "%s:%u: ", file, line);
-	else if (file)
-		n = snprintf(msg, sizeof(msg), "%s: ", file);
-	n += snprintf(msg + n, sizeof(msg) - (size_t)n, "%s: ", warn ? "warning" : "error");
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	if (warn)
 		d->warnings++;
 	else
 		d->errors++;
-	size_t ml = strlen(msg);
-	char *t = mem_zalloc(d->len + ml + 2, NULL);
-	if (!t)
-		return;
-	if (d->text)
-		memcpy(t, d->text, d->len);
-	memcpy(t + d->len, msg, ml);
-	t[d->len + ml] = '\n';
-	d->len += ml + 1;
-	mem_deref(d->text);
-	d->text = t;
+	conf_diag_text_vadd(&d->text, &d->len, warn ? "warning" : "error", file, line, fmt, ap);
 }
 
 void route_diag_err(struct route_diag *d, const char *file, unsigned line, const char *fmt, ...)

@@ -19,6 +19,7 @@
 #ifndef STROWGER_CORE_CONF_H
 #define STROWGER_CORE_CONF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,14 @@ void conf_diag_warn(struct conf_diag *d, const char *file, unsigned line,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* True if some message contains `needle` (for tests). */
 bool conf_diag_has(const struct conf_diag *d, const char *needle);
+/* The message list under conf_diag, for diagnostics that keep the same
+ * text and length but their own counters (route_diag, mapping files):
+ * appends "file:line: ", "label: " when `label` is not NULL, the message
+ * and a newline to the mem string *text; has() matches within one line. */
+void conf_diag_text_vadd(char **text, size_t *len, const char *label, const char *file,
+			 unsigned line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+bool conf_diag_text_has(const char *text, const char *needle);
 
 /* --- Documents ----------------------------------------------------------- */
 

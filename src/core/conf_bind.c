@@ -36,8 +36,9 @@ void conf_diag_reset(struct conf_diag *d)
 	conf_diag_init(d);
 }
 
-/* mem has no realloc and conf_diag no capacity field: the capacity is implied
- * by the length (powers of two from 256), so appending stays amortised O(1). */
+/* mem has no realloc and the diagnostics no capacity field: the capacity is
+ * implied by the length (powers of two from 256), so appending stays
+ * amortised O(1). */
 static size_t diag_cap(size_t len)
 {
 	size_t cap = 256;
@@ -46,29 +47,34 @@ static size_t diag_cap(size_t len)
 	return cap;
 }
 
-static void diag_append(struct conf_diag *d, const char *msg)
+static void diag_append(char **text, size_t *tlen, const char *msg)
 {
 	size_t n = strlen(msg);
-	size_t len = d->len + n + 1; /* with its '\n' */
+	size_t len = *tlen + n + 1; /* with its '\n' */
 
-	if (!d->text || diag_cap(len) != diag_cap(d->len)) {
+	if (!*text || diag_cap(len) != diag_cap(*tlen)) {
 		char *t = mem_zalloc(diag_cap(len), NULL);
 		if (!t)
 			return; /* the counters still tell that something went wrong */
-		if (d->text)
-			memcpy(t, d->text, d->len);
-		mem_deref(d->text);
-		d->text = t;
+		if (*text)
+			memcpy(t, *text, *tlen);
+		mem_deref(*text);
+		*text = t;
 	}
-	memcpy(d->text + d->len, msg, n);
-	d->text[len - 1] = '\n';
-	d->text[len] = '\0';
-	d->len = len;
+	memcpy(*text + *tlen, msg, n);
+	(*text)[len - 1] = '\n';
+	(*text)[len] = '\0';
+	*tlen = len;
 }
 
-__attribute__((format(printf, 5, 0))) static void
-diag_vadd(struct conf_diag *d, bool err, const char *file, unsigned line, const char *fmt,
-	  va_list ap)
+/* Where a prefix ends in msg[MSG_MAX], whatever snprintf returned. */
+static int diag_clamp(int n)
+{
+	return n < 0 ? 0 : n >= MSG_MAX ? MSG_MAX - 1 : n;
+}
+
+void conf_diag_text_vadd(char **text, size_t *len, const char *label, const char *file,
+			 unsigned line, const char *fmt, va_list ap)
 {
 	char msg[MSG_MAX];
 	int n = 0;
@@ -77,26 +83,21 @@ diag_vadd(struct conf_diag *d, bool err, const char *file, unsigned line, const 
 		n = snprintf(msg, sizeof(msg), "%s:%u: ", file, line);
 	else if (file)
 		n = snprintf(msg, sizeof(msg), "%s: ", file);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
+	n = diag_clamp(n);
+	if (label)
+		n = diag_clamp(n + snprintf(msg + n, sizeof(msg) - (size_t)n, "%s: ", label));
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
-
-	/* Collected only: the caller decides where messages go (stderr for
-	 * --check-config and start-up, the log for a reload). */
-	if (err)
-		d->errors++;
-	else
-		d->warnings++;
-	diag_append(d, msg);
+	diag_append(text, len, msg);
 }
 
+/* Collected only: the caller decides where messages go (stderr for
+ * --check-config and start-up, the log for a reload). */
 void conf_diag_err(struct conf_diag *d, const char *file, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vadd(d, true, file, line, fmt, ap);
+	d->errors++;
+	conf_diag_text_vadd(&d->text, &d->len, NULL, file, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -104,14 +105,15 @@ void conf_diag_warn(struct conf_diag *d, const char *file, unsigned line, const 
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vadd(d, false, file, line, fmt, ap);
+	d->warnings++;
+	conf_diag_text_vadd(&d->text, &d->len, NULL, file, line, fmt, ap);
 	va_end(ap);
 }
 
-bool conf_diag_has(const struct conf_diag *d, const char *needle)
+bool conf_diag_text_has(const char *text, const char *needle)
 {
 	size_t nl = strlen(needle);
-	const char *p = d->text;
+	const char *p = text;
 
 	/* Line by line, so a needle never matches across two messages. */
 	while (p && *p) {
@@ -122,6 +124,11 @@ bool conf_diag_has(const struct conf_diag *d, const char *needle)
 		p = end ? end + 1 : NULL;
 	}
 	return false;
+}
+
+bool conf_diag_has(const struct conf_diag *d, const char *needle)
+{
+	return conf_diag_text_has(d->text, needle);
 }
 
 /* --- Shared helpers ------------------------------------------------------ */
