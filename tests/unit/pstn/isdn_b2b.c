@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 #include "sg_test.h"
 
@@ -203,4 +204,27 @@ int b2b_call(struct b2b *b, unsigned from, const char *called, const char *calli
 	prm.calling.npi = 1;
 	prm.calling.screen = 3;
 	return isdn_call_place(s->ctrl, &s->call, &prm, s);
+}
+
+void b2b_log_levels(void)
+{
+	bool dbg = getenv("ISDN_TEST_DEBUG") != NULL;
+	log_set_level(LC_ISDN, dbg ? LL_DEBUG : LL_ERROR);
+	log_set_level(LC_FSM, dbg ? LL_DEBUG : LL_ERROR);
+	log_set_level(LC_SIM, dbg ? LL_DEBUG : LL_ERROR);
+	log_set_level(LC_TDM, dbg ? LL_DEBUG : LL_ERROR);
+}
+
+void b2b_test_begin(struct b2b *b)
+{
+	sg_test_begin();
+	memset(b, 0, sizeof(*b));
+	b2b_log_levels();
+}
+
+void b2b_test_end(struct b2b *b)
+{
+	if (b->loop)
+		b2b_stop(b);
+	sg_test_end();
 }

@@ -68,4 +68,12 @@ void b2b_stop(struct b2b *b);
 int b2b_call(struct b2b *b, unsigned from, const char *called, const char *calling, bool complete);
 bool b2b_has(const struct b2b_side *s, const char *needle);
 
+/* The ISDN suites' log levels: errors only, or everything when
+ * ISDN_TEST_DEBUG is set in the environment. */
+void b2b_log_levels(void);
+/* A suite's .init and .fini around a bench `b`: the leak check, a cleared
+ * bench and the log levels; then the bench stopped if it was started. */
+void b2b_test_begin(struct b2b *b);
+void b2b_test_end(struct b2b *b);
+
 #endif

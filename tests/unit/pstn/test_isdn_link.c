@@ -23,18 +23,12 @@ static struct b2b b;
 
 static void setup(void)
 {
-	sg_test_begin();
-	memset(&b, 0, sizeof(b));
-	bool dbg = getenv("ISDN_TEST_DEBUG") != NULL;
-	log_set_level(LC_ISDN, dbg ? LL_DEBUG : LL_ERROR);
-	log_set_level(LC_FSM, dbg ? LL_DEBUG : LL_ERROR);
+	b2b_test_begin(&b);
 }
 
 static void teardown(void)
 {
-	if (b.loop)
-		b2b_stop(&b);
-	sg_test_end();
+	b2b_test_end(&b);
 }
 
 TestSuite(isdn_link, .init = setup, .fini = teardown);

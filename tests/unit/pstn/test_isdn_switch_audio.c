@@ -56,11 +56,7 @@ static void setup(void)
 {
 	char err[160];
 	struct isdn_conf c;
-	bool dbg = getenv("ISDN_TEST_DEBUG") != NULL;
-	log_set_level(LC_ISDN, dbg ? LL_DEBUG : LL_ERROR);
-	log_set_level(LC_FSM, dbg ? LL_DEBUG : LL_ERROR);
-	log_set_level(LC_SIM, dbg ? LL_DEBUG : LL_ERROR);
-	log_set_level(LC_TDM, dbg ? LL_DEBUG : LL_ERROR);
+	b2b_log_levels();
 	simtest_init(&t, SIMTEST_CONF, 0);
 	simtest_cross12(&t);
 	memset(&gw, 0, sizeof(gw));
