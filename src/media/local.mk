@@ -11,7 +11,7 @@ noinst_HEADERS += \
 
 MEDIA_TESTS = tests/unit/media/test_rtp tests/unit/media/test_rtp_sock \
 	tests/unit/media/test_rtcp tests/unit/media/test_g711 \
-	tests/unit/media/test_jbuf tests/unit/media/test_stream \
+	tests/unit/media/test_jbuf tests/unit/media/test_stream tests/unit/media/test_stream_dir \
 	tests/unit/media/test_worker
 check_PROGRAMS += $(MEDIA_TESTS)
 TESTS += $(MEDIA_TESTS)
@@ -30,9 +30,13 @@ tests_unit_media_test_g711_LDADD = $(TEST_LDADD)
 tests_unit_media_test_jbuf_SOURCES = tests/unit/media/test_jbuf.c
 tests_unit_media_test_jbuf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_media_test_jbuf_LDADD = $(TEST_LDADD)
-tests_unit_media_test_stream_SOURCES = tests/unit/media/test_stream.c
+STREAM_FX = tests/unit/media/stream_fx.c tests/unit/media/stream_fx.h
+tests_unit_media_test_stream_SOURCES = tests/unit/media/test_stream.c $(STREAM_FX)
 tests_unit_media_test_stream_CFLAGS = $(TEST_CFLAGS)
 tests_unit_media_test_stream_LDADD = $(TEST_LDADD)
+tests_unit_media_test_stream_dir_SOURCES = tests/unit/media/test_stream_dir.c $(STREAM_FX)
+tests_unit_media_test_stream_dir_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_stream_dir_LDADD = $(TEST_LDADD)
 tests_unit_media_test_worker_SOURCES = tests/unit/media/test_worker.c
 tests_unit_media_test_worker_CFLAGS = $(TEST_CFLAGS)
 tests_unit_media_test_worker_LDADD = $(TEST_LDADD) -lpthread

@@ -6,7 +6,8 @@
  * laws must arrive bit-exact; mismatched laws translated by the G.711
  * tables.  One side is told a wrong remote port, so audio only flows back
  * through symmetric-RTP latching.  Also: RTCP reports and BYE, telephone
- * events, foreign and malformed packets, and heap per stream.
+ * events, foreign and malformed packets, and heap per stream.  Hold and
+ * codec changes mid-call: test_stream_dir.c.  Fixture: stream_fx.h.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -23,90 +24,9 @@
 #include "media/g711.h"
 #include "media/media.h"
 #include "sg_test.h"
+#include "stream_fx.h"
 
-#define NFRAMES 500 /* 10 s */
-
-struct ep {
-	struct media_stream *s;
-	enum media_law law;
-	uint8_t in[NFRAMES][MEDIA_FRAME_SAMPLES];
-	uint8_t out[NFRAMES][MEDIA_FRAME_SAMPLES];
-	unsigned tick;
-	struct loop_timer t;
-	int ev[8];
-	uint8_t te_payload[4];
-};
-
-static struct clk *clk;
-static struct loop *loop;
-static struct ep A, B;
-
-static void setup(void)
-{
-	sg_test_begin();
-	cr_assert_eq(clk_alloc(&clk, CLK_VIRTUAL), 0);
-	cr_assert_eq(loop_alloc(&loop, clk), 0);
-	memset(&A, 0, sizeof(A));
-	memset(&B, 0, sizeof(B));
-}
-
-static void teardown(void)
-{
-	sg_loop_check(loop);
-	loop = mem_deref(loop);
-	clk = mem_deref(clk);
-	sg_test_end();
-}
-
-TestSuite(stream, .init = setup, .fini = teardown);
-
-static struct sockaddr_in lo(uint16_t port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return sa;
-}
-
-static uint16_t local_port(const struct media_stream *s)
-{
-	return ntohs(((const struct sockaddr_in *)media_stream_local(s))->sin_port);
-}
-
-static void on_event(const struct media_event_info *info, void *arg)
-{
-	struct ep *e = arg;
-	e->ev[info->ev]++;
-	if (info->ev == MEDIA_EV_TELEPHONE_EVENT && info->payload_len == 4)
-		memcpy(e->te_payload, info->payload, 4);
-}
-
-static void mk(struct ep *e, enum media_law law, uint8_t pt, uint16_t remote_port,
-	       enum media_latch latch, uint64_t seed)
-{
-	struct sockaddr_in local = lo(0), remote = lo(remote_port);
-	struct media_stream_prm prm = {
-	    .local = (struct sockaddr *)&local,
-	    .local_len = sizeof(local),
-	    .tdm_law = law,
-	    .pt = pt,
-	    .te_pt = 101,
-	    .remote = remote_port ? (struct sockaddr *)&remote : NULL,
-	    .remote_len = sizeof(remote),
-	    .latch = latch,
-	    .seed = seed,
-	    .eh = on_event,
-	    .arg = e,
-	};
-	e->law = law;
-	cr_assert_eq(media_stream_alloc(&e->s, loop, &prm), 0);
-	/* Varied audio, different per side and per frame. */
-	uint32_t x = (uint32_t)seed * 2654435761u;
-	for (unsigned k = 0; k < NFRAMES; k++)
-		for (unsigned j = 0; j < MEDIA_FRAME_SAMPLES; j++) {
-			x = x * 1103515245u + 12345u;
-			e->in[k][j] = (uint8_t)(x >> 16);
-		}
-}
+TestSuite(stream, .init = stream_fx_setup, .fini = stream_fx_teardown);
 
 /* The channel's 20 ms tick: one block in, one block out. */
 static void tdm_tick(void *arg)
@@ -208,22 +128,6 @@ Test(stream, alaw_to_ulaw_translated)
 Test(stream, ulaw_to_alaw_translated)
 {
 	call_test(MEDIA_LAW_ULAW, MEDIA_LAW_ALAW, MEDIA_PT_PCMA);
-}
-
-/* A plain UDP socket on 127.0.0.1 playing a raw peer. */
-static int raw_peer(void)
-{
-	struct sockaddr_in sa = lo(0);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
-}
-
-static void raw_send(int fd, const struct media_stream *to, const uint8_t *p, size_t n)
-{
-	struct sockaddr_in sa = lo(local_port(to));
-	cr_assert_eq(sendto(fd, p, n, 0, (struct sockaddr *)&sa, sizeof(sa)), (ssize_t)n);
-	loop_run_for(loop, NS_PER_MS);
 }
 
 Test(stream, events_and_bad_packets)
@@ -349,48 +253,6 @@ static void rtcp_arrived(int fd, uint32_t events, void *arg)
 			rtcp_at[n_rtcp++] = loop_now(loop);
 }
 
-/* A peer with RTP on some port p (*fd, address *sa) and RTCP on p + 1
- * (*fd1, where the stream sends RTCP): kernel ports until p + 1 is free. */
-static void port_pair(int *fdp, int *fd1p, struct sockaddr_in *sap)
-{
-	int fd = -1, fd1 = -1;
-	struct sockaddr_in sa;
-	for (int tries = 0; fd1 < 0 && tries < 50; tries++) {
-		if (fd >= 0)
-			close(fd);
-		fd = raw_peer();
-		socklen_t len = sizeof(sa);
-		getsockname(fd, (struct sockaddr *)&sa, &len);
-		struct sockaddr_in sa1 = lo((uint16_t)(ntohs(sa.sin_port) + 1));
-		fd1 = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-		if (bind(fd1, (struct sockaddr *)&sa1, sizeof(sa1))) {
-			close(fd1);
-			fd1 = -1;
-		}
-	}
-	cr_assert_geq(fd1, 0, "no port pair");
-	*fdp = fd;
-	*fd1p = fd1;
-	*sap = sa;
-}
-
-/* B.s, sending `pt` (the channel in the same law) to `peer`, no events. */
-static void b_stream_to(const struct sockaddr_in *peer, uint8_t pt, uint64_t seed)
-{
-	struct sockaddr_in local = lo(0);
-	struct media_stream_prm prm = {
-	    .local = (struct sockaddr *)&local,
-	    .local_len = sizeof(local),
-	    .remote = (const struct sockaddr *)peer,
-	    .remote_len = sizeof(*peer),
-	    .pt = pt,
-	    .tdm_law = pt == MEDIA_PT_PCMA ? MEDIA_LAW_ALAW : MEDIA_LAW_ULAW,
-	    .te_pt = -1,
-	    .seed = seed,
-	};
-	cr_assert_eq(media_stream_alloc(&B.s, loop, &prm), 0);
-}
-
 static void rtcp_times(uint64_t seed, uint64_t *out, int *n)
 {
 	int fd, fd1;
@@ -478,150 +340,4 @@ Test(stream, heap_per_stream)
 	cr_expect_leq(per, 32 * 1024, "%zu bytes per stream", per);
 	for (int i = 0; i < N; i++)
 		mem_deref(s[i]);
-}
-
-/* Packets waiting on a peer's socket: RTP ones counted, the last kept. */
-static unsigned drain(int fd, uint8_t *last, size_t sz)
-{
-	uint8_t buf[512];
-	unsigned n = 0;
-	ssize_t r;
-	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-		n++;
-		if (last)
-			memcpy(last, buf, (size_t)r < sz ? (size_t)r : sz);
-	}
-	return n;
-}
-
-/* 20 ms of the channel: one block put, one got, the loop run. */
-static void tick(struct media_stream *s, const uint8_t *in, uint8_t *out)
-{
-	media_stream_tdm_put(in, MEDIA_FRAME_SAMPLES, s);
-	media_stream_tdm_get(out, MEDIA_FRAME_SAMPLES, s);
-	loop_run_for(loop, 20 * NS_PER_MS);
-}
-
-/* Hold (RFC 3264 §8.4): recvonly or inactive stops our RTP but not RTCP
- * (RFC 3550 §6); the resume's first packet has the marker, the next
- * sequence number and a timestamp that kept the channel's time. */
-Test(stream, hold_stops_rtp_not_rtcp)
-{
-	int fd, fd1;
-	struct sockaddr_in sa;
-	port_pair(&fd, &fd1, &sa);
-	b_stream_to(&sa, MEDIA_PT_PCMA, 9);
-	uint8_t in[MEDIA_FRAME_SAMPLES], out[MEDIA_FRAME_SAMPLES], pkt[12];
-	memset(in, 0x55, sizeof(in));
-	for (int i = 0; i < 10; i++)
-		tick(B.s, in, out);
-	cr_expect_eq(drain(fd, pkt, sizeof(pkt)), 10);
-	uint16_t seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	uint32_t ts = (uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 | pkt[6] << 8 | pkt[7];
-	drain(fd1, NULL, 0);
-
-	media_stream_set_dir(B.s, MEDIA_DIR_RECVONLY);
-	cr_expect_eq(media_stream_dir(B.s), MEDIA_DIR_RECVONLY);
-	for (int i = 0; i < 400; i++) /* 8 s on hold */
-		tick(B.s, in, out);
-	cr_expect_eq(drain(fd, NULL, 0), 0, "no RTP while held");
-	cr_expect_geq(drain(fd1, NULL, 0), 1, "RTCP goes on while held");
-	media_stream_set_dir(B.s, MEDIA_DIR_INACTIVE);
-	for (int i = 0; i < 10; i++)
-		tick(B.s, in, out);
-	cr_expect_eq(drain(fd, NULL, 0), 0, "no RTP while inactive");
-
-	media_stream_set_dir(B.s, MEDIA_DIR_SENDRECV);
-	tick(B.s, in, out);
-	cr_assert_eq(drain(fd, pkt, sizeof(pkt)), 1, "RTP again after the resume");
-	cr_expect(pkt[1] & 0x80, "the resume's first packet has the marker");
-	cr_expect_eq((uint16_t)(pkt[2] << 8 | pkt[3]), (uint16_t)(seq + 1));
-	cr_expect_eq((uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 | pkt[6] << 8 | pkt[7],
-		     ts + 411 * MEDIA_FRAME_SAMPLES, "the timestamp kept the channel's time");
-	struct media_stats st;
-	media_stream_stats(B.s, &st);
-	cr_expect_eq(st.tx_packets, 11);
-	mem_deref(B.s);
-	close(fd);
-	close(fd1);
-}
-
-/* Not receiving (inactive): audio that comes anyway is not played. */
-Test(stream, inactive_drops_what_arrives)
-{
-	int peer = raw_peer();
-	uint8_t pkt[12 + 160] = {0x80, 8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7};
-	uint8_t out[MEDIA_FRAME_SAMPLES];
-	memset(pkt + 12, 0x11, 160);
-	mk(&B, MEDIA_LAW_ALAW, MEDIA_PT_PCMA, 0, MEDIA_LATCH_ONCE, 3);
-	media_stream_set_dir(B.s, MEDIA_DIR_INACTIVE);
-	for (uint8_t i = 1; i <= 5; i++) {
-		pkt[3] = i;
-		pkt[7] = (uint8_t)(i * 160 / 256);
-		raw_send(peer, B.s, pkt, sizeof(pkt));
-		media_stream_tdm_get(out, sizeof(out), B.s);
-		cr_expect_eq(out[0], 0xd5, "silence while inactive (got %02x)", out[0]);
-	}
-	media_stream_set_dir(B.s, MEDIA_DIR_SENDRECV);
-	bool heard = false;
-	for (uint8_t i = 6; i <= 12; i++) {
-		pkt[3] = i;
-		raw_send(peer, B.s, pkt, sizeof(pkt));
-		media_stream_tdm_get(out, sizeof(out), B.s);
-		heard |= out[0] == 0x11;
-	}
-	cr_expect(heard, "audio is played again once receiving");
-	close(peer);
-	mem_deref(B.s);
-}
-
-/* A re-INVITE moves PCMA → PCMU (RFC 3264 §8.3.2): the same stream sends
- * PT 0 translated from the A-law channel, plays PCMU translated back, and
- * now counts PCMA as unexpected; anything but G.711 is refused. */
-Test(stream, codec_switch_in_place)
-{
-	int fd, fd1;
-	struct sockaddr_in sa;
-	port_pair(&fd, &fd1, &sa);
-	b_stream_to(&sa, MEDIA_PT_PCMA, 10);
-	uint8_t in[MEDIA_FRAME_SAMPLES], out[MEDIA_FRAME_SAMPLES], got[12 + MEDIA_FRAME_SAMPLES];
-	uint8_t want[MEDIA_FRAME_SAMPLES];
-	for (unsigned j = 0; j < sizeof(in); j++)
-		in[j] = (uint8_t)(j * 7);
-	tick(B.s, in, out);
-	cr_assert_eq(drain(fd, got, sizeof(got)), 1);
-	cr_expect_eq(got[1] & 0x7f, 8);
-	cr_expect_eq(memcmp(got + 12, in, sizeof(in)), 0, "PCMA from an A-law channel: as is");
-
-	cr_expect_eq(media_stream_set_codec(B.s, 18, -1), ENOTSUP);
-	cr_assert_eq(media_stream_set_codec(B.s, MEDIA_PT_PCMU, 101), 0);
-	tick(B.s, in, out);
-	cr_assert_eq(drain(fd, got, sizeof(got)), 1);
-	cr_expect_eq(got[1] & 0x7f, 0, "now PCMU");
-	g711_translate(g711_alaw_to_ulaw, in, want, sizeof(want));
-	cr_expect_eq(memcmp(got + 12, want, sizeof(want)), 0, "translated A → µ");
-
-	/* The peer's PCMU is played translated to A-law; PCMA is unexpected. */
-	int peer = raw_peer();
-	uint8_t pkt[12 + 160] = {0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7};
-	memset(pkt + 12, 0x33, 160);
-	bool heard = false;
-	for (uint8_t i = 1; i <= 6; i++) {
-		pkt[3] = i;
-		raw_send(peer, B.s, pkt, sizeof(pkt));
-		media_stream_tdm_get(out, sizeof(out), B.s);
-		heard |= out[0] == g711_ulaw_to_alaw[0x33];
-	}
-	cr_expect(heard, "PCMU played as A-law");
-	pkt[1] = 8;
-	pkt[3] = 7;
-	raw_send(peer, B.s, pkt, sizeof(pkt));
-	struct media_stats st;
-	media_stream_stats(B.s, &st);
-	cr_expect_eq(st.rx_bad, 1, "PCMA is no longer expected");
-	cr_expect_eq(st.tx_packets, 2);
-	close(peer);
-	mem_deref(B.s);
-	close(fd);
-	close(fd1);
 }
