@@ -56,6 +56,17 @@ int leg_sip_answer_take(struct leg_sip *l, const char *text);
  * 3261 §14.2). */
 int leg_sip_reoffer(struct leg_sip *l, const char *text);
 
+/* --- leg_sip_refer.c: blind transfer (RFC 3515, RFC 5589) --- */
+
+/* The number to transfer to from a Refer-To value: 0, or an errno with
+ * the REFER's refusal in *status (400 unreadable, 403 not a sip:/sips:
+ * INVITE target, 501 Replaces, 404 no number). */
+int leg_sip_refer_target(const char *refer_to, struct call_party *p, unsigned *status);
+/* SIP_EV_REFER: check it, hand it to the call (call_leg_transfer). */
+void leg_sip_refer_rx(struct leg_sip *l, struct sip_sess *sess, const struct sip_msg *msg);
+/* call_leg_ops.transfer_report: 202 accepts the REFER, others NOTIFY. */
+void leg_sip_transfer_report(struct call_leg *leg, unsigned status);
+
 /* --- leg_sip_hdr.c --- */
 
 /* The URI of a name-addr or addr-spec (RFC 3261 §20.10):

@@ -830,30 +830,3 @@ Test(leg_sip, sip_to_pstn_update_holds_moves_and_keeps_the_call)
 	close(a);
 	close(b);
 }
-
-/* Transfer is not the gateway's yet: a REFER in the call is declined (603,
- * RFC 3515 §2.4.2) and the call goes on untouched. */
-Test(leg_sip, refer_is_declined_and_the_call_goes_on)
-{
-	char tag[64];
-	uint16_t rtp;
-	int a = udp_bind(&rtp);
-	phone = udp_bind(&phone_port);
-	phone_send("INVITE", 1, NULL, rtp, "8 101", "sendrecv");
-	cr_assert(has("pstn:setup(7000000) "), "%s", trail);
-	call_leg_answer(&pstn->leg);
-	phone_expect(200);
-	cr_assert(sscanf(strstr(phone_rx, "\r\nTo: ") + 6, "%*[^;];tag=%63[^\r\n;]", tag) == 1);
-	phone_send("ACK", 1, tag, 0, NULL, "");
-	phone_send("REFER", 2, tag, 0, NULL, "");
-	phone_expect(603);
-	cr_assert(log_capture_has("REFER to <sip:2000@192.0.2.7> declined"));
-	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
-	cr_assert(!has("pstn:release"), "%s", trail);
-	phone_send("BYE", 3, tag, 0, NULL, "");
-	phone_expect(200);
-	cr_assert(has("pstn:release(16,0) ended "), "%s", trail);
-	close(a);
-	close(phone);
-	phone = -1;
-}
