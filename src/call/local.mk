@@ -80,7 +80,8 @@ tests_unit_call_test_leg_isdn_LDADD = $(TEST_LDADD)
 
 # The SIP leg: INVITE sessions behind struct call_leg, with their RTP streams.
 src_libstrowger_a_SOURCES += src/call/leg_sip.c src/call/leg_sip_hdr.c \
-	src/call/leg_sip_media.c src/call/leg_sip_refer.c
+	src/call/leg_sip_media.c src/call/leg_sip_refer.c \
+	src/call/leg_sip_streams.c
 noinst_HEADERS += src/call/leg_sip.h src/call/leg_sip_int.h
 check_PROGRAMS += tests/unit/call/test_leg_sip
 TESTS += tests/unit/call/test_leg_sip
@@ -104,3 +105,11 @@ tests_unit_call_test_leg_sip_refer_SOURCES = tests/unit/call/test_leg_sip_refer.
 	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
 tests_unit_call_test_leg_sip_refer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_leg_sip_refer_LDADD = $(TEST_LDADD)
+# The SIP leg's answers to SRTP and T.38 offers (leg_sip_streams.c).
+check_PROGRAMS += tests/unit/call/test_leg_sip_sdp
+TESTS += tests/unit/call/test_leg_sip_sdp
+tests_unit_call_test_leg_sip_sdp_SOURCES = tests/unit/call/test_leg_sip_sdp.c \
+	tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
+tests_unit_call_test_leg_sip_sdp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_sip_sdp_LDADD = $(TEST_LDADD)
