@@ -378,8 +378,9 @@ int call_leg_transfer(struct call_leg *leg, const struct call_party *target, uns
 		     *status);
 		return ENOENT;
 	}
+	const struct route_dest *d0 = &x->route.dest[0];
 	LOGI(LC_CALL, call_name(call), "transfer to %s → %s by rule %s", target->digits,
-	     x->route.dest[0].name, x->route.rule);
+	     d0->kind == ROUTE_DEST_URI ? d0->uri : d0->name, x->route.rule);
 	x->transferor = leg;
 	x->transferor_in = leg == call->in;
 	x->pending = true;
