@@ -418,3 +418,34 @@ Test(call_xfer, refusals)
 	call_hangup(in->leg.call, 16);
 	cr_assert(log_capture_has("routes only to the PSTN"));
 }
+
+/* The transferor hangs up right after the 202 and the target answers: the
+ * transfer completes without it (no report, no BYE to send). */
+Test(call_xfer, transferor_gone_then_target_answers)
+{
+	struct call_leg *in = answered(CALL_SIDE_SIP, "0301234", "1");
+	cr_assert_eq(transfer(in, "2001"), 0);
+	call_leg_released(in, 16, 0);
+	call_leg_answer(OUT(1));
+	cr_assert_str_eq(trail, "in:report(202) itsp:setup(2001<-0301234) record "
+				"media:connect(itsp) ");
+	loop_run_for(loop, 40 * NS_PER_S);
+	cr_assert_str_eq(trail, "in:report(202) itsp:setup(2001<-0301234) record "
+				"media:connect(itsp) ", "no BYE to a leg that is gone");
+	call_leg_released(OUT(1), 16, 0);
+	cr_assert(strstr(trail, "pri-a:release(16,0) media:stop ended "), "%s", trail);
+	cr_assert_eq(n_records, 1);
+}
+
+/* The PSTN party hangs up while we wait for the transferor's BYE: the
+ * transferor gets its BYE with the rest. */
+Test(call_xfer, call_ends_while_waiting_for_the_transferor)
+{
+	struct call_leg *in = answered(CALL_SIDE_SIP, "0301234", "1");
+	cr_assert_eq(transfer(in, "2001"), 0);
+	call_leg_answer(OUT(1));
+	trail[0] = '\0';
+	call_leg_released(OUT(0), 16, 0);
+	cr_assert_str_eq(trail, "itsp:release(16,0) in:release(16,0) media:stop ended ");
+	cr_assert_eq(n_ended, 1);
+}
