@@ -31,8 +31,8 @@
 
 #define REFER_URI_MAX 512
 
-/* The value of a URI parameter `name` (";name=value", before any '?'),
- * or NULL. */
+/* Does the URI carry parameter `name` (";name=value", before any '?')?
+ * Its value into `val`. */
 static bool uri_param(const char *uri, const char *name, char *val, size_t sz)
 {
 	size_t n = strlen(name);
