@@ -177,10 +177,19 @@ static void env_failover(struct call *call, const struct route_dest *from, unsig
 		gw_trunk_failover(gw->trunks, from->name);
 }
 
+/* The part of a call before a transfer (call_xfer.c): its own record. */
+static void env_record(struct call *call, const struct cdr *rec, void *arg)
+{
+	struct gateway *gw = arg;
+	if (cdr_db_write(gw->cdr, rec))
+		LOGE(LC_CDR, call_name(call), "CDR not written");
+}
+
 static const struct call_env_ops env_ops = { .leg_create = env_leg_create,
 					      .media = env_media,
 					      .ended = env_ended,
-					      .failover = env_failover };
+					      .failover = env_failover,
+					      .record = env_record };
 
 static void env_update(struct gateway *gw)
 {

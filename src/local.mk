@@ -79,6 +79,10 @@ EXTRA_DIST += tests/interop/gw_dchan_loss.sh tests/interop/gw_uac_bye_in.xml
 TESTS += tests/interop/gw_trunks.sh
 EXTRA_DIST += tests/interop/gw_trunks.sh tests/interop/gw_uas_503.xml tests/interop/gw_uac_503.xml
 
+# Interop: blind transfer by REFER (SIPp transferor, SIPp uas as the target).
+TESTS += tests/interop/gw_transfer.sh
+EXTRA_DIST += tests/interop/gw_transfer.sh tests/interop/gw_uac_refer.xml
+
 # make bench: gateway calls per second (SIPp → PRI on the simulated spans).
 BENCH_SH += tests/bench/bench_gw.sh
 EXTRA_DIST += tests/bench/bench_gw.sh tests/gw_lib.sh

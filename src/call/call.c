@@ -156,6 +156,7 @@ static void call_destroy(void *data)
 		call_leg_limit_drop(call->in);
 		call->in->ops->destroy(call->in);
 	}
+	mem_deref(call->xfer);
 	mem_deref(call->routes);
 	list_unlink(&call->le);
 	atomic_fetch_sub(&calls_alive, 1);
@@ -166,11 +167,13 @@ static void call_free(void *arg)
 	mem_deref(arg);
 }
 
-static void cdr_fill(const struct call *call, struct cdr *rec)
+void call_cdr_fill(const struct call *call, struct cdr *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	snprintf(rec->node, sizeof(rec->node), "%s", call->env->node ? call->env->node : "");
-	rec->dir = call->in->side == CALL_SIDE_SIP ? CDR_TO_PSTN : CDR_TO_SIP;
+	/* After a transfer the record is the PSTN party's call to the target. */
+	rec->dir = call->in->side == CALL_SIDE_SIP && !call->transferred ? CDR_TO_PSTN
+									 : CDR_TO_SIP;
 	rec->start = call->t_start;
 	rec->answer = call->t_answer;
 	rec->end = clk_wall(loop_clock(call->env->loop));
@@ -194,10 +197,11 @@ static void cdr_fill(const struct call *call, struct cdr *rec)
  * runs inside a leg's callback). */
 void call_end(struct call *call)
 {
+	call_xfer_stop(call);
 	call_media(call, CALL_MEDIA_RINGBACK_OFF);
 	call_media(call, CALL_MEDIA_STOP);
 	struct cdr rec;
-	cdr_fill(call, &rec);
+	call_cdr_fill(call, &rec);
 	LOGI(LC_CALL, call_name(call), "ended: cause %u, SIP %u, rule %s", call->cause,
 	     call->status, call->route.rule[0] ? call->route.rule : "-");
 	/* Free first, report after: whatever the gateway defers from its
@@ -206,12 +210,11 @@ void call_end(struct call *call)
 	call->env->ops->ended(call, &rec, call->env->arg);
 }
 
-static void setup_from_route(struct call *call)
+void call_setup_routed(const struct route_result *r, const struct call_setup *in,
+		       struct call_setup *o)
 {
-	struct call_setup *o = &call->s_out;
-	*o = call->s_in;
-	const struct route_number *rn[] = { &call->route.called, &call->route.calling,
-					    &call->route.redirecting };
+	*o = *in;
+	const struct route_number *rn[] = { &r->called, &r->calling, &r->redirecting };
 	struct call_party *p[] = { &o->called, &o->calling, &o->redirecting };
 	for (int i = 0; i < 3; i++) {
 		memcpy(p[i]->digits, rn[i]->digits, sizeof(p[i]->digits));
@@ -219,7 +222,20 @@ static void setup_from_route(struct call *call)
 		p[i]->npi = rn[i]->npi;
 		p[i]->present = rn[i]->present;
 	}
-	o->calling.pres = call->route.pres;
+	o->calling.pres = r->pres;
+}
+
+static void setup_from_route(struct call *call)
+{
+	call_setup_routed(&call->route, &call->s_in, &call->s_out);
+}
+
+void call_leg_retire(struct call *call, struct call_leg *leg)
+{
+	leg->gone = true;
+	call_leg_limit_drop(leg);
+	leg->next_retired = call->retired;
+	call->retired = leg;
 }
 
 /* Clear both legs (those not gone yet) and end the call. */
@@ -237,10 +253,7 @@ void call_clear(struct call *call, unsigned cause, unsigned status)
  * adapter may be inside its own callback right now). */
 void call_out_retire(struct call *call)
 {
-	call->out->gone = true;
-	call_leg_limit_drop(call->out);
-	call->out->next_retired = call->retired;
-	call->retired = call->out;
+	call_leg_retire(call, call->out);
 	call->out = NULL;
 }
 
@@ -414,6 +427,8 @@ static int leg_event(struct call_leg *leg, unsigned ev, const struct call_evd *d
 	if (!leg->call)
 		return EINVAL;
 	struct call *call = leg->call;
+	if (call->xfer && call_xfer_leg_event(call, leg, ev, d))
+		return 0;
 	bool from_in = leg == call->in;
 	if (from_in != (ev == CE_IN_RELEASED)) {
 		/* An incoming leg reports only its release; a stale outgoing leg

@@ -86,6 +86,11 @@ struct call_leg_ops {
 	void (*describe)(const struct call_leg *leg, struct cdr *rec);
 	/* Free the adapter's state.  Called once, when the call is freed. */
 	void (*destroy)(struct call_leg *leg);
+	/* Optional (a leg that can ask for a transfer, RFC 3515): report on the
+	 * transfer this leg asked for with call_leg_transfer().  202: accept it
+	 * (from inside call_leg_transfer); 1xx: progress; 200: done; an error
+	 * status: it failed.  The SIP leg sends them as NOTIFY sipfrags. */
+	void (*transfer_report)(struct call_leg *leg, unsigned status);
 };
 
 struct call_leg {
@@ -120,6 +125,9 @@ struct call_env_ops {
 	 * congestion cause `cause`) for the next one of its route. */
 	void (*failover)(struct call *call, const struct route_dest *from, unsigned cause,
 			 void *arg);
+	/* Optional: a record that ends before the call does: the part of a
+	 * call before a transfer completed (call_xfer.c). */
+	void (*record)(struct call *call, const struct cdr *rec, void *arg);
 };
 
 /* What calls share; owned by the gateway and outliving its calls. */
@@ -159,6 +167,16 @@ void call_leg_unreachable(struct call_leg *leg, unsigned status);
  * with the longer number; after a 484 the call waits for more digits, and
  * clears with 28 once they are final.  Ignored once the far end rings. */
 void call_leg_digits(struct call_leg *in, const char *digits, bool final);
+
+/* Blind transfer (RFC 3515, RFC 5589; src/call/call_xfer.c): `leg`, the
+ * SIP party of an answered call with a PSTN party, asks that the PSTN party
+ * be connected to `target` instead.  The call routes a new outgoing leg as
+ * a `dir to-sip` call from the PSTN party (its number as the PSTN side
+ * knows it) to `target`, reporting progress through the leg's
+ * transfer_report (202 first, from inside this call).  0: accepted; else
+ * an errno and in *status the SIP status to refuse with (403 not now or
+ * not here, 404 no route, 491 a transfer is already under way). */
+int call_leg_transfer(struct call_leg *leg, const struct call_party *target, unsigned *status);
 
 /* Clear the call from outside (strowger-ctl hangup, shutdown, a span
  * taken down): both legs get `cause`. */

@@ -46,6 +46,8 @@ struct call {
 	bool media_used;                /* any media request went out: STOP at the end */
 	uint64_t t_noanswer;
 	void *user;                     /* the gateway's */
+	struct call_xfer *xfer;         /* a transfer, once one was asked for */
+	bool transferred;               /* the record is the transfer target's */
 };
 
 extern const struct fsm_def call_fsm_def;
@@ -64,5 +66,18 @@ void call_end(struct call *call);
 /* Release both legs (those not gone) with cause/status completed from the
  * cause table, and go to RELEASED. */
 void call_clear(struct call *call, unsigned cause, unsigned status);
+/* The outgoing setup from a routing result over the incoming one. */
+void call_setup_routed(const struct route_result *r, const struct call_setup *in,
+		       struct call_setup *out);
+/* Keep a leg the call is done with until the call is freed. */
+void call_leg_retire(struct call *call, struct call_leg *leg);
+void call_cdr_fill(const struct call *call, struct cdr *rec);
+
+/* call_xfer.c: a leg's event that belongs to the transfer (the target's,
+ * or the transferor's release) is handled there: true. */
+bool call_xfer_leg_event(struct call *call, struct call_leg *leg, unsigned ev,
+			 const struct call_evd *d);
+/* The call ends: release the transfer's legs still up. */
+void call_xfer_stop(struct call *call);
 
 #endif

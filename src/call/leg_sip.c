@@ -161,6 +161,7 @@ static const struct call_leg_ops sip_leg_ops = {
     .release = l_release,
     .describe = l_describe,
     .destroy = l_destroy,
+    .transfer_report = leg_sip_transfer_report,
 };
 
 static struct leg_sip *leg_new(const struct leg_sip_env *env, bool uac)
@@ -522,13 +523,8 @@ void leg_sip_sess_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t sta
 	case SIP_EV_TERMINATED:
 		on_terminated(l, status, msg);
 		break;
-	case SIP_EV_REFER:
-		/* Transfer (RFC 3515) is not the gateway's yet: decline it, the
-		 * call goes on (603, see src/sip/session_refer.c for why). */
-		LOGN(LC_CALL, l->name, "REFER to %s declined",
-		     msg && sip_msg_header(msg, "Refer-To", 0) ? sip_msg_header(msg, "Refer-To", 0)
-							       : "?");
-		sip_sess_refer_answer(sess, 603);
+	case SIP_EV_REFER: /* blind transfer: leg_sip_refer.c */
+		leg_sip_refer_rx(l, sess, msg);
 		break;
 	case SIP_EV_ESTABLISHED:
 	case SIP_EV_INFO:

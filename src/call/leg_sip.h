@@ -16,7 +16,8 @@
  *   answer → 200+SDP                     2xx + SDP     → answer
  *   release → 4xx-6xx/BYE + Reason       release → CANCEL/BYE + Reason
  *   CANCEL → released(-, 487)            error, BYE    → released(Reason's cause, status)
- *   REFER (either side) → 603: transfer is not the call layer's yet
+ *   REFER (either side, answered call) → blind transfer (leg_sip_refer.c,
+ *     call_xfer.c): 202, NOTIFY 100/180/200 or the failure; Replaces 501
  *   re-INVITE + offer (either side) → 200 + our answer (hold: sendonly or
  *     c=0.0.0.0 ↔ recvonly, and our RTP stops, RFC 3264 §8.4; the stream
  *     follows a new address, and switches PCMA ⇄ PCMU in place), or 488 if

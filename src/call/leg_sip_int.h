@@ -56,6 +56,26 @@ int leg_sip_answer_take(struct leg_sip *l, const char *text);
  * 3261 §14.2). */
 int leg_sip_reoffer(struct leg_sip *l, const char *text);
 
+/* --- leg_sip_streams.c: what the media layer can carry --- */
+
+/* 0 if the media layer can carry offered stream `m`; else an errno and the
+ * reason in `why` (a malformed stream, SRTP, T.38, anything not audio). */
+int leg_sip_stream_can(const struct sip_sdp_media *m, char *why, size_t sz);
+/* Reject (port 0) every offered stream the media layer cannot carry,
+ * logging why, before the offer is answered. */
+void leg_sip_streams_vet(struct leg_sip *l, struct sip_sdp *offer);
+
+/* --- leg_sip_refer.c: blind transfer (RFC 3515, RFC 5589) --- */
+
+/* The number to transfer to from a Refer-To value: 0, or an errno with
+ * the REFER's refusal in *status (400 unreadable, 403 not a sip:/sips:
+ * INVITE target, 501 Replaces, 404 no number). */
+int leg_sip_refer_target(const char *refer_to, struct call_party *p, unsigned *status);
+/* SIP_EV_REFER: check it, hand it to the call (call_leg_transfer). */
+void leg_sip_refer_rx(struct leg_sip *l, struct sip_sess *sess, const struct sip_msg *msg);
+/* call_leg_ops.transfer_report: 202 accepts the REFER, others NOTIFY. */
+void leg_sip_transfer_report(struct call_leg *leg, unsigned status);
+
 /* --- leg_sip_hdr.c --- */
 
 /* The URI of a name-addr or addr-spec (RFC 3261 §20.10):

@@ -241,8 +241,10 @@ int leg_sip_offer_take(struct leg_sip *l, const char *text)
 	unsigned idx;
 	uint8_t pt;
 	int te_pt, err = sip_sdp_parse(&offer, text);
-	if (!err)
+	if (!err) {
+		leg_sip_streams_vet(l, &offer); /* SRTP, T.38: port 0 */
 		err = audio_pick(&offer, &idx, &pt, &te_pt);
+	}
 	if (!err)
 		err = media_addr(&offer.m[idx], &rem, &rem_len);
 	if (err)
@@ -320,8 +322,10 @@ int leg_sip_reoffer(struct leg_sip *l, const char *text)
 	uint8_t pt;
 	int te_pt = -1;
 	char addr[64], sdp[LEG_SIP_SDP_MAX];
-	if (!l->ms || sip_sdp_parse(&offer, text) ||
-	    (audio_keep(&offer, l->pt, &idx) && audio_pick(&offer, &idx, &pt, &te_pt)) ||
+	bool parsed = l->ms && !sip_sdp_parse(&offer, text);
+	if (parsed)
+		leg_sip_streams_vet(l, &offer); /* SRTP, T.38: port 0 */
+	if (!parsed || (audio_keep(&offer, l->pt, &idx) && audio_pick(&offer, &idx, &pt, &te_pt)) ||
 	    media_addr(&offer.m[idx], &rem, &rem_len)) {
 		LOGN(LC_CALL, l->name, "re-INVITE refused: no G.711 audio we can carry");
 		return EPROTO;

@@ -52,7 +52,7 @@ FUZZ_TARGETS += tests/fuzz/fuzz_mapping
 EXTRA_DIST += tests/fuzz/fuzz_mapping.c tests/fuzz/corpus/fuzz_mapping
 
 # The gateway call FSM and its legs.
-src_libstrowger_a_SOURCES += src/call/call.c src/call/call_fsm.c
+src_libstrowger_a_SOURCES += src/call/call.c src/call/call_fsm.c src/call/call_xfer.c
 noinst_HEADERS += src/call/call.h src/call/call_int.h
 check_PROGRAMS += tests/unit/call/test_call
 TESTS += tests/unit/call/test_call
@@ -80,7 +80,8 @@ tests_unit_call_test_leg_isdn_LDADD = $(TEST_LDADD)
 
 # The SIP leg: INVITE sessions behind struct call_leg, with their RTP streams.
 src_libstrowger_a_SOURCES += src/call/leg_sip.c src/call/leg_sip_hdr.c \
-	src/call/leg_sip_media.c
+	src/call/leg_sip_media.c src/call/leg_sip_refer.c \
+	src/call/leg_sip_streams.c
 noinst_HEADERS += src/call/leg_sip.h src/call/leg_sip_int.h
 # Its suites share one fixture (leg_sip_fx.c): a far-end SIP stack on loopback.
 LEG_SIP_FX = tests/unit/call/leg_sip_fx.c tests/unit/call/leg_sip_fx.h tests/unit/call/call_fx.h \
@@ -102,3 +103,24 @@ tests_unit_call_test_leg_sip_reinvite_SOURCES = tests/unit/call/test_leg_sip_rei
 	$(LEG_SIP_FX)
 tests_unit_call_test_leg_sip_reinvite_CFLAGS = $(TEST_CFLAGS)
 tests_unit_call_test_leg_sip_reinvite_LDADD = $(TEST_LDADD)
+
+# Blind transfer (call_xfer.c) with fake legs.
+check_PROGRAMS += tests/unit/call/test_call_xfer
+TESTS += tests/unit/call/test_call_xfer
+tests_unit_call_test_call_xfer_SOURCES = tests/unit/call/test_call_xfer.c
+tests_unit_call_test_call_xfer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_call_xfer_LDADD = $(TEST_LDADD)
+# The SIP leg as transferee (leg_sip_refer.c) over the leg_sip fixture.
+check_PROGRAMS += tests/unit/call/test_leg_sip_refer
+TESTS += tests/unit/call/test_leg_sip_refer
+tests_unit_call_test_leg_sip_refer_SOURCES = tests/unit/call/test_leg_sip_refer.c \
+	$(LEG_SIP_FX)
+tests_unit_call_test_leg_sip_refer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_sip_refer_LDADD = $(TEST_LDADD)
+# The SIP leg's answers to SRTP and T.38 offers (leg_sip_streams.c).
+check_PROGRAMS += tests/unit/call/test_leg_sip_sdp
+TESTS += tests/unit/call/test_leg_sip_sdp
+tests_unit_call_test_leg_sip_sdp_SOURCES = tests/unit/call/test_leg_sip_sdp.c \
+	$(LEG_SIP_FX)
+tests_unit_call_test_leg_sip_sdp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_call_test_leg_sip_sdp_LDADD = $(TEST_LDADD)

@@ -10,10 +10,10 @@ src_libstrowger_a_SOURCES += \
 	src/sip/session_ext.c src/sip/session_rel.c src/sip/session_update.c \
 	src/sip/session_timer.c \
 	src/sip/stack_overload.c src/sip/session_target.c src/sip/session_refer.c \
-	src/sip/sdp.c
+	src/sip/sdp.c src/sip/sdp_ext.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
-	src/sip/dialog.h src/sip/session.h src/sip/session_ext.h src/sip/sdp.h
+	src/sip/dialog.h src/sip/session.h src/sip/session_ext.h src/sip/sdp.h src/sip/sdp_int.h
 EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
@@ -111,3 +111,10 @@ tests_unit_sip_test_resolve_SOURCES = tests/unit/sip/test_resolve.c \
 	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
 tests_unit_sip_test_resolve_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_resolve_LDADD = $(TEST_LDADD)
+
+# a=crypto and T.38 attributes (sdp_ext.c).
+check_PROGRAMS += tests/unit/sip/test_sdp_ext
+TESTS += tests/unit/sip/test_sdp_ext
+tests_unit_sip_test_sdp_ext_SOURCES = tests/unit/sip/test_sdp_ext.c
+tests_unit_sip_test_sdp_ext_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sdp_ext_LDADD = $(TEST_LDADD)

@@ -15,6 +15,7 @@
 #include <osipparser2/sdp_message.h>
 
 #include "sip/sdp.h"
+#include "sip/sdp_int.h"
 
 static const char *const dir_names[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
 
@@ -46,6 +47,8 @@ static void media_attr(struct sip_sdp_media *m, const char *f, const char *v)
 	int n, d;
 	struct sip_sdp_fmt *x;
 
+	if (sip_sdp_ext_attr(m, f, v))
+		return; /* a=crypto, T.38: sdp_ext.c */
 	if (!v) {
 		if ((d = dir_parse(f)) >= 0)
 			m->dir = (enum sip_sdp_dir)d;
@@ -65,8 +68,6 @@ static void media_attr(struct sip_sdp_media *m, const char *f, const char *v)
 		m->ptime = (unsigned)strtoul(v, NULL, 10);
 		if (m->ptime > 1000)
 			m->ptime = 0;
-	} else if (!strcmp(f, "crypto") && !m->crypto[0]) {
-		snprintf(m->crypto, sizeof(m->crypto), "%s", v);
 	}
 }
 
@@ -98,9 +99,11 @@ static int media_parse(sdp_message_t *p, int i, struct sip_sdp_media *m, const c
 
 		if (!pt)
 			break;
-		fl += (size_t)snprintf(m->fmt_text + fl,
-				       fl < sizeof(m->fmt_text) ? sizeof(m->fmt_text) - fl : 0,
-				       "%s%s", k ? " " : "", pt);
+		/* A long list is cut (fmt_text is for the answer's rejected
+		 * m-line); never point past the buffer (found by fuzz_sdp). */
+		if (fl < sizeof(m->fmt_text))
+			fl += (size_t)snprintf(m->fmt_text + fl, sizeof(m->fmt_text) - fl, "%s%s",
+					       k ? " " : "", pt);
 		unsigned long v = strtoul(pt, &end, 10);
 
 		if (*end || v > 127 || m->n_fmt == SDP_MAX_FMT)
@@ -115,6 +118,7 @@ static int media_parse(sdp_message_t *p, int i, struct sip_sdp_media *m, const c
 			break;
 		media_attr(m, f, sdp_message_a_att_value_get(p, i, k));
 	}
+	sip_sdp_ext_finish(m);
 	return 0;
 }
 
@@ -289,7 +293,7 @@ static bool answer_audio(const struct sip_sdp_media *o, const struct sip_sdp_cap
 	size_t n = 0;
 	unsigned k = 0;
 
-	if (!o->port || strcmp(o->proto, "RTP/AVP"))
+	if (!o->port || strcmp(o->proto, "RTP/AVP") || o->bad[0])
 		return false;
 	/* Codecs first, in the offer's order; then telephone-event if a
 	 * codec was taken (RFC 4733 events ride along a voice stream). */

@@ -4,7 +4,10 @@
  *
  * What we read: per m-line the media type, port, protocol, payload types
  * with rtpmap/fmtp, ptime, direction (RFC 3264 §5.1), connection address,
- * the first a=crypto (RFC 4568, handed to the media layer as text).
+ * SDES keys (a=crypto, RFC 4568) and T.38 fax parameters (m=image udptl
+ * t38, T.38 Annex D) parsed and checked into structures for the media
+ * layer (sdp_ext.c); a stream whose attributes are malformed carries the
+ * reason in `bad` and is never accepted.
  * What we answer: one m-line per offered m-line in the same order (§6);
  * an audio RTP stream keeps only the offered payload types we support
  * (PCMA, PCMU and telephone-event, RFC 4733) under the offerer's numbers,
@@ -20,6 +23,7 @@
 
 #define SDP_MAX_MEDIA 4
 #define SDP_MAX_FMT   16
+#define SDP_MAX_CRYPTO 4
 
 enum sip_sdp_dir { SIP_SDP_SENDRECV, SIP_SDP_SENDONLY, SIP_SDP_RECVONLY, SIP_SDP_INACTIVE };
 
@@ -28,6 +32,32 @@ struct sip_sdp_fmt {
 	char name[24]; /* "PCMA", "telephone-event" ("" if no rtpmap) */
 	uint32_t rate;
 	char fmtp[64];
+};
+
+/* a=crypto (RFC 4568 §9.1), the first inline key of its key-params. */
+struct sip_sdp_crypto {
+	uint32_t tag;	  /* 1..999999999 */
+	char suite[32];	  /* "AES_CM_128_HMAC_SHA1_80" */
+	bool known;	  /* a suite whose key length we checked */
+	char key[96];	  /* base64 master key||salt */
+	uint64_t lifetime; /* packets; 0: not given */
+	uint32_t mki;
+	unsigned mki_len;  /* bytes, 1..128; 0: no MKI */
+	unsigned n_keys;   /* key-params on the line (all checked) */
+	char params[64];   /* session parameters, checked, as given */
+};
+
+enum sip_t38_rate { SIP_T38_RATE_UNSET, SIP_T38_LOCAL_TCF, SIP_T38_TRANSFERRED_TCF };
+enum sip_t38_ec { SIP_T38_EC_UNSET, SIP_T38_EC_NONE, SIP_T38_EC_REDUNDANCY, SIP_T38_EC_FEC };
+
+/* T.38 over UDPTL (T.38 Annex D.2.3); 0/UNSET: not given. */
+struct sip_sdp_t38 {
+	bool present; /* m=image <port> udptl t38 */
+	unsigned seen; /* bit per attribute read (duplicates are errors) */
+	unsigned version, max_bitrate, max_buffer, max_datagram;
+	enum sip_t38_rate rate_mgmt;
+	enum sip_t38_ec udp_ec;
+	bool fill_bit_removal, transcoding_mmr, transcoding_jbig;
 };
 
 struct sip_sdp_media {
@@ -40,7 +70,11 @@ struct sip_sdp_media {
 	unsigned ptime;	   /* 0: not given */
 	enum sip_sdp_dir dir;
 	char addr[64];	  /* c= of the media, or of the session */
-	char crypto[128]; /* first a=crypto value, "" if none */
+	struct sip_sdp_crypto crypto[SDP_MAX_CRYPTO]; /* the usable a=crypto lines */
+	unsigned n_crypto, crypto_errors;
+	char crypto_why[64]; /* the first bad a=crypto's fault */
+	struct sip_sdp_t38 t38;
+	char bad[96]; /* "": usable as far as its attributes go; else why not */
 };
 
 struct sip_sdp {

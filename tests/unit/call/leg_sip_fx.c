@@ -114,7 +114,7 @@ static void f_destroy(struct call_leg *l)
 
 static const struct call_leg_ops fake_ops = {
     "fake",   f_setup,	 f_proceeding, f_alerting, f_progress,
-    f_answer, f_release, f_describe,   f_destroy,
+    f_answer, f_release, f_describe,   f_destroy, NULL,
 };
 
 static struct fake *fake_new(const char *name)

@@ -105,7 +105,7 @@ static void f_destroy(struct call_leg *l) { free(l); }
 
 static const struct call_leg_ops fake_ops = {
 	"fake", f_setup, f_proceeding, f_alerting, f_progress, f_answer, f_release,
-	f_describe, f_destroy,
+	f_describe, f_destroy, NULL, /* no transfers (test_call_xfer.c) */
 };
 
 static struct fake *fake_new(const char *name, enum call_side side)
@@ -157,7 +157,8 @@ static void e_failover(struct call *call, const struct route_dest *from, unsigne
 	say("failover(%s,%u) ", from->name, cause);
 }
 
-static const struct call_env_ops env_ops = { e_leg_create, e_media, e_ended, e_failover };
+static const struct call_env_ops env_ops = { e_leg_create, e_media, e_ended, e_failover,
+						     NULL };
 
 static void setup(void)
 {

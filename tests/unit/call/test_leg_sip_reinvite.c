@@ -2,7 +2,7 @@
 /*
  * Unit tests: the SIP leg (src/call/leg_sip*.c) in an answered call, when
  * the SIP side sends a new offer: re-INVITE (RFC 3261 §14, RFC 3264 §8),
- * UPDATE (RFC 3311), hold and resume, and a REFER.  The test plays the SIP
+ * UPDATE (RFC 3311), hold and resume.  The test plays the SIP
  * phone on a raw UDP socket, since the stack has no re-INVITE of its own
  * to send; the rest is the shared fixture (leg_sip_fx.h), on virtual time.
  */
@@ -214,21 +214,4 @@ Test(leg_sip_reinvite, sip_to_pstn_update_holds_moves_and_keeps_the_call)
 	phone_hangs_up(5, tag);
 	close(a);
 	close(b);
-}
-
-/* Transfer is not the gateway's yet: a REFER in the call is declined (603,
- * RFC 3515 §2.4.2) and the call goes on untouched. */
-Test(leg_sip_reinvite, refer_is_declined_and_the_call_goes_on)
-{
-	char tag[64];
-	uint16_t rtp;
-	int a = sg_bind_loopback(SOCK_DGRAM, &rtp);
-	phone_answered_call(rtp, "8 101", tag);
-	phone_send("REFER", 2, tag, 0, NULL, "");
-	phone_expect(603);
-	cr_assert(log_capture_has("REFER to <sip:2000@192.0.2.7> declined"));
-	cr_assert_str_eq(call_state(the_call()), "ACTIVE");
-	cr_assert(!has("pstn:release"), "%s", trail);
-	phone_hangs_up(3, tag);
-	close(a);
 }
