@@ -26,16 +26,35 @@ static void dlg_destroy(void *data)
 	sip_peer_reset(&d->peer);
 }
 
-uint32_t sip_dlg_hash(const char *call_id, const char *ltag)
+/* RFC 3261 §12: the dialog ID is the whole Call-ID (both sides of its
+ * '@', §20.8) and the tags; we index by Call-ID and our own tag. */
+uint32_t sip_dlg_hash(const osip_call_id_t *cid, const char *ltag)
 {
-	uint32_t h = hash_fnv(call_id, strlen(call_id), HASH_SEED);
+	uint32_t h = hash_fnv(cid->number, strlen(cid->number), HASH_SEED);
 
+	if (cid->host) {
+		h = hash_fnv("@", 1, h);
+		h = hash_fnv(cid->host, strlen(cid->host), h);
+	}
 	return ltag ? hash_fnv(ltag, strlen(ltag), h) : h;
 }
 
-bool sip_dlg_match(const struct sip_dlg *d, const char *call_id, const char *ltag)
+char *sip_dlg_cid_text(const osip_call_id_t *cid)
 {
-	return ltag && !strcmp(d->call_id, call_id) && !strcmp(d->ltag, ltag);
+	char *t = NULL;
+
+	return osip_call_id_to_str(cid, &t) == OSIP_SUCCESS ? t : NULL;
+}
+
+bool sip_dlg_cid_eq(const char *text, const osip_call_id_t *cid)
+{
+	size_t n = strlen(cid->number);
+
+	if (strncmp(text, cid->number, n))
+		return false;
+	if (!cid->host)
+		return !text[n];
+	return text[n] == '@' && !strcmp(text + n + 1, cid->host);
 }
 
 static int take_target(struct sip_dlg *d, const osip_message_t *m)

@@ -41,9 +41,12 @@ uint16_t sip_dlg_rx_request(struct sip_dlg *d, const osip_message_t *req);
 /* Target refresh (§12.2.2, re-INVITE/UPDATE and their 2xx). */
 void sip_dlg_refresh_target(struct sip_dlg *d, const osip_message_t *m);
 
-/* Index key of a dialog: Call-ID and our tag. */
-uint32_t sip_dlg_hash(const char *call_id, const char *ltag);
-bool sip_dlg_match(const struct sip_dlg *d, const char *call_id, const char *ltag);
+/* Index key of a dialog: the whole Call-ID and our tag. */
+uint32_t sip_dlg_hash(const osip_call_id_t *cid, const char *ltag);
+/* The Call-ID as text ("number@host"), osip_malloc'd, or NULL. */
+char *sip_dlg_cid_text(const osip_call_id_t *cid);
+/* Whether `text` (from sip_dlg_cid_text) is `cid`, compared exactly. */
+bool sip_dlg_cid_eq(const char *text, const osip_call_id_t *cid);
 
 /* A Via for a request we send: "SIP/2.0/UDP host:port;branch=z9hG4bK…;rport". */
 int sip_msg_add_via(osip_message_t *m, enum sip_proto proto, const struct sip_sa *local);

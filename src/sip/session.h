@@ -66,7 +66,7 @@ void sip_sess_rx_stray(struct sip_stack *s, osip_message_t *m, const struct sip_
 void sip_sess_close_all(struct sip_stack *s);
 
 /* Shared by session.c (UAS, dispatch) and session_uac.c. */
-struct sip_sess *sip_sess_new(struct sip_stack *s, const char *call_id, const char *ltag,
+struct sip_sess *sip_sess_new(struct sip_stack *s, const osip_call_id_t *cid, const char *ltag,
 			      const struct sip_peer *peer);
 void sip_sess_set_state(struct sip_sess *ss, enum sip_sess_state st);
 void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, osip_message_t *m);

@@ -264,7 +264,7 @@ int sip_tgt_invite(struct sip_sess **sessp, struct sip_stack *s, const struct si
 		return err;
 	osip_list_special_free(&m->vias, (void (*)(void *))osip_via_free);
 	osip_list_special_free(&m->contacts, (void (*)(void *))osip_contact_free);
-	ss = sip_sess_new(s, m->call_id->number, sip_msg_tag(m->from), &any);
+	ss = sip_sess_new(s, m->call_id, sip_msg_tag(m->from), &any);
 	struct sip_tgt *tg = ss ? calloc(1, sizeof(*tg)) : NULL;
 
 	if (!tg) {

@@ -243,7 +243,7 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 		osip_message_free(m);
 		return ENOMEM;
 	}
-	ss = sip_sess_new(s, m->call_id->number, sip_msg_tag(m->from), &dst);
+	ss = sip_sess_new(s, m->call_id, sip_msg_tag(m->from), &dst);
 	if (!ss) {
 		osip_message_free(m);
 		osip_message_free(copy);
