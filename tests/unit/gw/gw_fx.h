@@ -28,6 +28,7 @@ struct gw_opt {
 	const char *pbx1, *pbx2;   /* scripts (NULL: the test exchange) */
 	const char *span1, *span2; /* more `key = value` lines for [span N] */
 	const char *group2;	   /* span 2's group (NULL: west) */
+	const char *sip;	   /* more `key = value` lines for [sip] */
 };
 
 extern char trail[4096];
