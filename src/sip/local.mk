@@ -61,6 +61,12 @@ SIP_TESTS += tests/unit/sip/test_sip_dialog_id
 tests_unit_sip_test_sip_dialog_id_SOURCES = tests/unit/sip/test_sip_dialog_id.c $(SIP_FX)
 tests_unit_sip_test_sip_dialog_id_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_dialog_id_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_reg_target
+tests_unit_sip_test_sip_reg_target_SOURCES = tests/unit/sip/test_sip_reg_target.c $(SIP_FX) \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h tests/unit/sip/tls_fx.c \
+	tests/unit/sip/tls_fx.h
+tests_unit_sip_test_sip_reg_target_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_reg_target_LDADD = $(TEST_LDADD)
 SIP_TESTS += tests/unit/sip/test_sip_register
 tests_unit_sip_test_sip_register_SOURCES = tests/unit/sip/test_sip_register.c $(SIP_FX)
 tests_unit_sip_test_sip_register_CFLAGS = $(TEST_CFLAGS)

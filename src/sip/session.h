@@ -90,6 +90,15 @@ bool sip_tgt_failover(struct sip_sess *ss, const osip_message_t *resp, uint16_t 
 bool sip_tgt_cancel(struct sip_sess *ss);
 void sip_tgt_stop(struct sip_sess *ss); /* no more lookups */
 void sip_tgt_free(struct sip_tgt *tg);
+/* RFC 3263 for everything that sends (session_target.c): the stack's
+ * resolver (made on first use), a target as a peer (false: no socket of
+ * ours for its transport or family), and the lookup transport of a proto. */
+struct sip_resolver;
+struct sip_target;
+int sip_stack_resolver(struct sip_stack *s, struct sip_resolver **rp);
+bool sip_target_peer(struct sip_stack *s, const struct sip_target *t, const char *host,
+		     struct sip_peer *dst, struct sip_sa *local);
+int sip_res_tp_of(enum sip_proto proto);
 
 /* session_refer.c: an in-dialog REFER (RFC 3515). */
 void sip_refer_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);

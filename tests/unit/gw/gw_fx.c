@@ -322,6 +322,11 @@ static void config_write(const struct gw_opt *o)
 		   o && o->group2 ? o->group2 : "west", o && o->span2 ? o->span2 : "");
 }
 
+struct loop *gw_fx_loop(void)
+{
+	return loop;
+}
+
 void gw_start(const struct gw_opt *opt)
 {
 	char path[128];

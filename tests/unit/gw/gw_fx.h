@@ -44,6 +44,8 @@ extern uint16_t raw_port;
 extern char raw_rx[8192];	   /* the last message it received */
 
 void gw_fx_setup(void);
+/* The fixture's loop (virtual time), for more servers in a test. */
+struct loop *gw_fx_loop(void);
 void gw_fx_teardown(void);
 /* Write the configuration, start the gateway, wait for the D-channels. */
 void gw_start(const struct gw_opt *opt);
