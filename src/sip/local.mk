@@ -10,6 +10,7 @@ src_libstrowger_a_SOURCES += \
 	src/sip/session_ext.c src/sip/session_rel.c src/sip/session_update.c \
 	src/sip/session_timer.c \
 	src/sip/stack_overload.c src/sip/session_target.c src/sip/session_refer.c \
+	src/sip/session_hop.c \
 	src/sip/sdp.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
@@ -67,6 +68,11 @@ tests_unit_sip_test_sip_reg_target_SOURCES = tests/unit/sip/test_sip_reg_target.
 	tests/unit/sip/tls_fx.h
 tests_unit_sip_test_sip_reg_target_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_reg_target_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_hop
+tests_unit_sip_test_sip_hop_SOURCES = tests/unit/sip/test_sip_hop.c $(SIP_FX) \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
+tests_unit_sip_test_sip_hop_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_hop_LDADD = $(TEST_LDADD)
 SIP_TESTS += tests/unit/sip/test_sip_register
 tests_unit_sip_test_sip_register_SOURCES = tests/unit/sip/test_sip_register.c $(SIP_FX)
 tests_unit_sip_test_sip_register_CFLAGS = $(TEST_CFLAGS)

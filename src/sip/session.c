@@ -55,6 +55,7 @@ void sip_sess_set_state(struct sip_sess *ss, enum sip_sess_state st)
 		LOGD(LC_SIP, ss->name, "state_chg to %s", st_names[st]);
 	ss->state = st;
 	snprintf(ss->name, sizeof(ss->name), "dlg %.8s{%s}", ss->call_id, st_names[st]);
+	sip_hop_watch(ss); /* the dialog's next hop may be a host name */
 }
 
 void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, osip_message_t *m)

@@ -99,6 +99,8 @@ int sip_stack_resolver(struct sip_stack *s, struct sip_resolver **rp);
 bool sip_target_peer(struct sip_stack *s, const struct sip_target *t, const char *host,
 		     struct sip_peer *dst, struct sip_sa *local);
 int sip_res_tp_of(enum sip_proto proto);
+/* An in-dialog next hop named by host: locate it (session_hop.c). */
+void sip_hop_watch(struct sip_sess *ss);
 
 /* session_refer.c: an in-dialog REFER (RFC 3515). */
 void sip_refer_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);

@@ -308,6 +308,7 @@ int sip_sx_send(struct sip_sess *ss, const struct sip_sx_req *rq, sip_txn_resp_h
 
 	if (!ss->s || !ss->dlg)
 		return EPROTO;
+	sip_hop_watch(ss);
 	err = sip_stack_local(ss->s, &ss->dlg->peer, &local);
 	if (!err)
 		err =

@@ -26,6 +26,7 @@ static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq
 	osip_message_t *m;
 	int err = sip_stack_local(ss->s, &ss->dlg->peer, &local);
 
+	sip_hop_watch(ss);
 	if (!err)
 		err = sip_dlg_request(ss->dlg, method, cseq, &local, ss->dlg->peer.proto, &m, &dst);
 	if (err)
