@@ -10,7 +10,7 @@ src_libstrowger_a_SOURCES += \
 	src/sip/session_ext.c src/sip/session_rel.c src/sip/session_update.c \
 	src/sip/session_timer.c \
 	src/sip/stack_overload.c src/sip/session_target.c src/sip/session_refer.c \
-	src/sip/session_hop.c \
+	src/sip/session_hop.c src/sip/session_glare.c \
 	src/sip/sdp.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
@@ -73,6 +73,10 @@ tests_unit_sip_test_sip_hop_SOURCES = tests/unit/sip/test_sip_hop.c $(SIP_FX) \
 	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
 tests_unit_sip_test_sip_hop_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_hop_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_glare
+tests_unit_sip_test_sip_glare_SOURCES = tests/unit/sip/test_sip_glare.c $(SIP_FX)
+tests_unit_sip_test_sip_glare_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_glare_LDADD = $(TEST_LDADD)
 SIP_TESTS += tests/unit/sip/test_sip_register
 tests_unit_sip_test_sip_register_SOURCES = tests/unit/sip/test_sip_register.c $(SIP_FX)
 tests_unit_sip_test_sip_register_CFLAGS = $(TEST_CFLAGS)

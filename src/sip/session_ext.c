@@ -31,6 +31,7 @@ static void sx_destroy(void *data)
 	}
 	free(x->rel_msg);
 	free(x->upd_sdp);
+	free(x->glare_ctype);
 	mem_deref(x->prack);
 	mem_deref(x->upd_in);
 	mem_deref(x->upd_out);
@@ -44,6 +45,7 @@ struct sip_sx *sip_sx_alloc(void)
 	if (x) {
 		loop_timer_init(&x->rel_tmr);
 		loop_timer_init(&x->st_tmr);
+		loop_timer_init(&x->glare_tmr);
 	}
 	return x;
 }
@@ -61,6 +63,7 @@ void sip_sx_unlink(struct sip_sess *ss)
 
 	loop_timer_cancel(ss->s->loop, &x->rel_tmr);
 	loop_timer_cancel(ss->s->loop, &x->st_tmr);
+	sip_glare_stop(ss);
 	detach(&x->prack);
 	detach(&x->upd_out);
 	detach(&x->reinv);

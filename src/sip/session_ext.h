@@ -52,6 +52,12 @@ struct sip_sx {
 	bool upd_offer;		 /* ours carries an offer */
 	char *upd_sdp;		 /* ...this one */
 	struct sip_txn *reinv;	 /* our re-INVITE, until its final response */
+	bool upd_user;		 /* upd_out is the user's (sip_sess_update) */
+
+	/* RFC 3261 §14.1 glare: the user's UPDATE again after a 491. */
+	struct loop_timer glare_tmr;
+	char *glare_ctype;	 /* its Content-Type (the body is upd_sdp) */
+	unsigned glare_tries;	 /* 491s in a row */
 
 	/* RFC 4028. */
 	uint32_t se; /* negotiated interval, s (0: no timer) */
@@ -124,6 +130,18 @@ void sip_upd_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);
 int sip_upd_answer(struct sip_sess *ss, uint16_t status, const char *reason, const char *ctype,
 		   const char *body);
 int sip_upd_reinvite(struct sip_sess *ss); /* refresh by re-INVITE, same SDP */
+int sip_upd_refresh(struct sip_sess *ss);  /* refresh by UPDATE, no body */
+/* Send an UPDATE (body NULL: none); `user`: the call layer's, retried
+ * after a 491. */
+int sip_upd_send(struct sip_sess *ss, const char *ctype, const char *body, bool user);
+
+/* session_glare.c: RFC 3261 §14.1.  How long to wait after a 491: 2.1-4 s
+ * when we own the Call-ID (we sent the dialog's INVITE), else 0-2 s, in
+ * steps of 10 ms.  sip_glare_491(): the user's UPDATE (body in upd_sdp)
+ * goes again after that wait; false when it will not (too many 491s). */
+uint64_t sip_glare_wait(const struct sip_sess *ss);
+bool sip_glare_491(struct sip_sess *ss);
+void sip_glare_stop(struct sip_sess *ss);
 /* 491 when an offer of ours is outstanding (RFC 3311 §5.2). */
 bool sip_upd_local_offer(const struct sip_sess *ss);
 
