@@ -32,6 +32,8 @@ static void sx_destroy(void *data)
 	free(x->rel_msg);
 	free(x->upd_sdp);
 	free(x->glare_ctype);
+	free(x->prack_ctype);
+	free(x->prack_body);
 	mem_deref(x->prack);
 	mem_deref(x->upd_in);
 	mem_deref(x->upd_out);
@@ -211,6 +213,8 @@ bool sip_sx_answer(struct sip_sess *ss, uint16_t status, const char *reason, con
 		*err = sip_upd_answer(ss, status, reason, ctype, body);
 		return true;
 	}
+	if (ss->uac && ss->x->prack_wait)
+		return sip_rel_uac_answer(ss, status, ctype, body, err);
 	if (ss->uac || ss->reinvite || !ss->ist || sip_txn_final_sent(ss->ist))
 		return false;
 	return sip_rel_answer(ss, status, reason, ctype, body, err);

@@ -45,6 +45,11 @@ struct sip_sx {
 	/* RFC 3262, UAC side. */
 	uint32_t rx_rseq; /* last RSeq taken (0: none yet) */
 	struct sip_txn *prack;
+	/* An offer in a reliable 1xx (§5, RFC 6337 §3.1): its PRACK waits for
+	 * the user's answer (sip_sess_answer from SIP_EV_PROGRESS). */
+	bool prack_wait;
+	char prack_rack[48];
+	char *prack_ctype, *prack_body;
 
 	/* RFC 3311 UPDATE and our own re-INVITE (session refresh). */
 	struct sip_txn *upd_in;	 /* being answered inside SIP_EV_UPDATE */
@@ -124,6 +129,12 @@ bool sip_rel_answer(struct sip_sess *ss, uint16_t status, const char *reason, co
 void sip_rel_rx_prack(struct sip_sess *ss, struct sip_txn *t, const osip_message_t *req);
 bool sip_rel_offer_pending(const struct sip_sess *ss);
 void sip_rel_stop(struct sip_sess *ss);
+/* UAC: the PRACK held for an offer in a reliable 1xx goes now, with the
+ * answer the user gave while SIP_EV_PROGRESS ran (or none). */
+void sip_rel_uac_flush(struct sip_sess *ss);
+/* UAC: sip_sess_answer() while that PRACK waits: keep the answer. */
+bool sip_rel_uac_answer(struct sip_sess *ss, uint16_t status, const char *ctype,
+			const char *body, int *err);
 
 /* session_update.c */
 void sip_upd_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);

@@ -150,6 +150,7 @@ void sip_uac_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t statu
 				sip_sess_keep_sdp(ss, resp); /* the early answer, if any */
 			sip_sess_emit(ss, SIP_EV_PROGRESS, status, resp);
 		}
+		sip_rel_uac_flush(ss); /* a PRACK that waited for the user's answer */
 	} else if (status < 300 && resp) {
 		uac_2xx(ss, resp);
 	} else if (status == 422 && resp && sip_sx_uac_422(ss, resp)) {
