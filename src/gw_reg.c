@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The gateway's registrations (see gw_reg.h): a sip_reg per [trunk] with
- * register = yes.  Only IP-literal hosts can register until the RFC 3263
- * resolver is wired in; a host name is reported as failed with a note.
+ * register = yes.  The trunk's host may be a name (located per RFC 3263 by
+ * the REGISTER client, with failover between its targets) or an IP
+ * literal, over UDP, TCP or TLS (the certificate must name the host).
  */
 #include "gw_reg.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,13 +46,6 @@ static void gw_reg_destroy(void *data)
 		one_reset(&r->one[i]);
 }
 
-static bool is_ip_literal(const char *host)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
-}
-
 static void on_reg(struct sip_reg *reg, const struct sip_reg_info *info, void *arg)
 {
 	const struct gw_reg_one *o = arg;
@@ -64,26 +57,27 @@ static void on_reg(struct sip_reg *reg, const struct sip_reg_info *info, void *a
 
 static void one_start(struct gw_reg *r, struct gw_reg_one *o, const struct sg_trunk *t)
 {
-	char registrar[300], aor[450];
+	char registrar[300], aor[450], port[16] = "";
 	bool v6 = strchr(t->host, ':') != NULL;
-	uint16_t port = t->port ? (uint16_t)t->port : 5060;
+	static const char *const tp_param[] = {
+	    [SG_TRUNK_UDP] = "", [SG_TRUNK_TCP] = ";transport=tcp", [SG_TRUNK_TLS] = ";transport=tls"};
+	static const enum sip_proto protos[] = {
+	    [SG_TRUNK_UDP] = SIP_PROTO_UDP, [SG_TRUNK_TCP] = SIP_PROTO_TCP,
+	    [SG_TRUNK_TLS] = SIP_PROTO_TLS};
 
 	snprintf(o->trunk, sizeof(o->trunk), "%s", t->name);
 	o->conf = *t;
-	if (t->transport == SG_TRUNK_TLS || !is_ip_literal(t->host)) {
-		o->why = t->transport == SG_TRUNK_TLS ? "TLS not supported yet"
-						      : "host must be an IP literal (no DNS yet)";
-		LOGE(LC_SIP, t->name, "cannot register: %s", o->why);
-		return;
-	}
-	snprintf(registrar, sizeof(registrar), "sip:%s%s%s:%u", v6 ? "[" : "", t->host,
-		 v6 ? "]" : "", port);
+	if (t->port) /* none: RFC 3263 finds it (SRV, else 5060/5061) */
+		snprintf(port, sizeof(port), ":%u", t->port);
+	snprintf(registrar, sizeof(registrar), "sip:%s%s%s%s%s", v6 ? "[" : "", t->host,
+		 v6 ? "]" : "", port, tp_param[t->transport]);
 	snprintf(aor, sizeof(aor), "sip:%s@%s%s%s", t->username, v6 ? "[" : "", t->host,
 		 v6 ? "]" : "");
 	struct sip_reg_prm p = {
-	    .proto = t->transport == SG_TRUNK_TCP ? SIP_PROTO_TCP : SIP_PROTO_UDP,
-	    .dst_ip = t->host,
-	    .dst_port = port,
+	    .proto = protos[t->transport],
+	    .dst_host = t->host,
+	    .dst_port = (uint16_t)t->port,
+	    .tp_given = true, /* the trunk's transport is configured, not looked up */
 	    .registrar = registrar,
 	    .aor = aor,
 	    .username = t->username,

@@ -124,6 +124,27 @@ static void gw_sip_destroy(void *data)
 	mem_deref(s->stack);
 }
 
+/* The stack's settings from [sip] (gwconf_sip.c validated them). */
+static void stack_conf(struct sip_conf *sc, const struct sg_sip *c)
+{
+	sip_conf_defaults(sc);
+	sc->t1 = c->t1;
+	sc->t2 = c->t2;
+	sc->t4 = c->t4;
+	sc->max_msg = c->max_msg;
+	sc->tcp_idle_timeout = c->tcp_idle_timeout;
+	sc->rel100 = (enum sip_100rel)c->rel100;
+	sc->session_expires = c->session_expires;
+	sc->min_se = c->min_se;
+	sc->max_sessions = c->max_sessions;
+	sc->max_txns = c->max_txns;
+	sc->retry_after = c->retry_after;
+	snprintf(sc->dns_servers, sizeof(sc->dns_servers), "%s", c->dns_servers);
+	sc->dns_timeout_ms = (unsigned)(c->dns_timeout / NS_PER_MS);
+	sc->dns_tries = c->dns_tries;
+	snprintf(sc->user_agent, sizeof(sc->user_agent), "strowger/%s", PACKAGE_VERSION);
+}
+
 int gw_sip_alloc(struct gw_sip **sp, struct loop *loop, const struct sg_config *cfg,
 		 const struct call_env *calls, bool alaw)
 {
@@ -133,12 +154,7 @@ int gw_sip_alloc(struct gw_sip **sp, struct loop *loop, const struct sg_config *
 	s->accepting = true;
 	s->cfg = cfg;
 	struct sip_conf sc;
-	sip_conf_defaults(&sc);
-	sc.t1 = cfg->sip.t1;
-	sc.rel100 = (enum sip_100rel)cfg->sip.rel100;
-	sc.session_expires = cfg->sip.session_expires;
-	sc.min_se = cfg->sip.min_se;
-	snprintf(sc.user_agent, sizeof(sc.user_agent), "strowger/%s", PACKAGE_VERSION);
+	stack_conf(&sc, &cfg->sip);
 	int rc = sip_stack_alloc(&s->stack, loop, &sc, &handlers, s);
 	s->env = (struct leg_sip_env){
 		.loop = loop, .sip = s->stack, .calls = calls,

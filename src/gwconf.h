@@ -85,6 +85,15 @@ struct sg_sip {
 	int rel100;               /* enum sip_100rel: off, supported, required */
 	unsigned session_expires; /* s, RFC 4028 (0: no session timers) */
 	unsigned min_se;          /* s, the smallest interval accepted */
+	uint64_t t2, t4;          /* RFC 3261 T2, T4 */
+	unsigned max_msg;         /* bytes; larger messages get 513 */
+	uint64_t tcp_idle_timeout; /* an idle TCP/TLS stream closes after it */
+	unsigned max_sessions;    /* overload ceilings (0: none), RFC 3261 §21.5.4 */
+	unsigned max_txns;
+	unsigned retry_after;     /* s, in the 503 over a ceiling */
+	char dns_servers[128];    /* RFC 3263 lookups: "IP[:port],..."; "": resolv.conf */
+	uint64_t dns_timeout;     /* per try; 0: c-ares' default */
+	unsigned dns_tries;       /* 0: c-ares' default */
 };
 
 /* [trunk NAME]: a SIP peer (gwconf_trunk.c).  Calls to it go to host;

@@ -17,6 +17,16 @@
  *   100rel = supported       reliable provisionals (RFC 3262): off, supported, required
  *   session_expires = 1800   session timer interval in s (RFC 4028); 0: none
  *   min_se = 90              the smallest interval accepted (422 below it)
+ *   t2 = 4s, t4 = 5s         RFC 3261 T2 (longest retransmit interval), T4
+ *   max_msg = 8192           bytes; a longer message gets 513
+ *   tcp_idle_timeout = 300s  an idle TCP/TLS stream is closed after it
+ *   max_sessions = 0         overload ceilings (0: none): at or above either a
+ *   max_txns = 0             new INVITE gets 503 (RFC 3261 §21.5.4)
+ *   retry_after = 5          the seconds in that 503's Retry-After
+ *   dns_servers = 192.0.2.53,[2001:db8::53]:5353   for RFC 3263 lookups;
+ *                            "" (default): /etc/resolv.conf
+ *   dns_timeout = 0          per try (0: the resolver's default)
+ *   dns_tries = 0            tries per server (0: the resolver's default)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -82,6 +92,76 @@ static int ports_parse(const char *value, void *field, char *why, size_t whylen)
 	return 0;
 }
 
+/* One "IPv4[:port]", "IPv6" or "[IPv6][:port]" (what c-ares' CSV takes). */
+static bool dns_server_ok(const char *p, size_t n)
+{
+	char host[64];
+	unsigned char buf[16];
+	const char *port = NULL;
+
+	if (n && p[0] == '[') {
+		const char *close = memchr(p, ']', n);
+		if (!close || (size_t)(close - p) - 1 >= sizeof(host))
+			return false;
+		memcpy(host, p + 1, (size_t)(close - p) - 1);
+		host[close - p - 1] = 0;
+		if (close + 1 < p + n) {
+			if (close[1] != ':')
+				return false;
+			port = close + 2;
+		}
+		if (inet_pton(AF_INET6, host, buf) != 1)
+			return false;
+	} else {
+		if (n >= sizeof(host))
+			return false;
+		memcpy(host, p, n);
+		host[n] = 0;
+		if (inet_pton(AF_INET6, host, buf) == 1)
+			return true;
+		char *colon = strchr(host, ':');
+		if (colon) {
+			*colon = 0;
+			port = p + (colon - host) + 1;
+		}
+		if (inet_pton(AF_INET, host, buf) != 1)
+			return false;
+	}
+	if (!port)
+		return true;
+	size_t plen = (size_t)(p + n - port);
+	unsigned v = 0;
+	if (!plen || plen > 5 || strspn(port, "0123456789") < plen)
+		return false;
+	for (size_t i = 0; i < plen; i++)
+		v = v * 10 + (unsigned)(port[i] - '0');
+	return v >= 1 && v <= 65535;
+}
+
+/* "192.0.2.53,[2001:db8::53]:5353": IP literals only, so a lookup never
+ * needs a lookup; checked here so a typo is a file:line error, not a
+ * c-ares failure at the first call. */
+static int dns_servers_parse(const char *value, void *field, char *why, size_t whylen)
+{
+	if (strlen(value) >= sizeof(((struct sg_sip *)0)->dns_servers)) {
+		snprintf(why, whylen, "too long (%zu bytes at most)",
+			 sizeof(((struct sg_sip *)0)->dns_servers) - 1);
+		return EINVAL;
+	}
+	for (const char *p = value; *p;) {
+		size_t n = strcspn(p, ", ");
+		if (n && !dns_server_ok(p, n)) {
+			snprintf(why, whylen,
+				 "'%.*s' is not IP[:port] or [IPv6]:port (no host names)", (int)n,
+				 p);
+			return EINVAL;
+		}
+		p += n + strspn(p + n, ", ");
+	}
+	memcpy(field, value, strlen(value) + 1);
+	return 0;
+}
+
 /* In the order of enum sip_100rel. */
 static const char *const rel100_names[] = {"off", "supported", "required", NULL};
 
@@ -129,6 +209,36 @@ static const struct conf_key sip_keys[] = {
 	{ .name = "min_se", .type = CONF_UINT, .offset = offsetof(struct sg_sip, min_se),
 	  .min = 90, .max = 86400, .dflt = "90",
 	  .help = "smallest session interval accepted (RFC 4028 Min-SE)" },
+	{ .name = "t2", .type = CONF_DURATION, .offset = offsetof(struct sg_sip, t2),
+	  .dflt = "4s", .min = (int64_t)NS_PER_S, .max = (int64_t)(64 * NS_PER_S),
+	  .help = "RFC 3261 T2 (longest retransmit interval)" },
+	{ .name = "t4", .type = CONF_DURATION, .offset = offsetof(struct sg_sip, t4),
+	  .dflt = "5s", .min = (int64_t)NS_PER_S, .max = (int64_t)(64 * NS_PER_S),
+	  .help = "RFC 3261 T4 (a message's longest life in the network)" },
+	{ .name = "max_msg", .type = CONF_UINT, .offset = offsetof(struct sg_sip, max_msg),
+	  .min = 1500, .max = 65535, .dflt = "8192",
+	  .help = "largest SIP message in bytes (513 above)" },
+	{ .name = "tcp_idle_timeout", .type = CONF_DURATION,
+	  .offset = offsetof(struct sg_sip, tcp_idle_timeout), .dflt = "300s",
+	  .min = (int64_t)NS_PER_S, .max = (int64_t)(86400 * NS_PER_S),
+	  .help = "an idle TCP/TLS stream is closed after this" },
+	{ .name = "max_sessions", .type = CONF_UINT,
+	  .offset = offsetof(struct sg_sip, max_sessions), .min = 0, .max = 10000000,
+	  .dflt = "0", .help = "503 to new INVITEs at this many sessions (0: no ceiling)" },
+	{ .name = "max_txns", .type = CONF_UINT, .offset = offsetof(struct sg_sip, max_txns),
+	  .min = 0, .max = 100000000, .dflt = "0",
+	  .help = "503 to new INVITEs at this many transactions (0: no ceiling)" },
+	{ .name = "retry_after", .type = CONF_UINT,
+	  .offset = offsetof(struct sg_sip, retry_after), .min = 0, .max = 86400, .dflt = "5",
+	  .help = "Retry-After seconds in the overload 503" },
+	{ .name = "dns_servers", .type = CONF_CUSTOM,
+	  .offset = offsetof(struct sg_sip, dns_servers), .parse = dns_servers_parse,
+	  .dflt = "", .help = "DNS servers for RFC 3263 (\"\": /etc/resolv.conf)" },
+	{ .name = "dns_timeout", .type = CONF_DURATION,
+	  .offset = offsetof(struct sg_sip, dns_timeout), .dflt = "0", .min = 0,
+	  .max = (int64_t)(60 * NS_PER_S), .help = "per DNS try (0: the resolver's default)" },
+	{ .name = "dns_tries", .type = CONF_UINT, .offset = offsetof(struct sg_sip, dns_tries),
+	  .min = 0, .max = 10, .dflt = "0", .help = "DNS tries per server (0: default)" },
 	CONF_KEYS_END,
 };
 
@@ -201,6 +311,12 @@ int sg_sip_handle(const struct conf_section *sec, struct conf_diag *diag, void *
 	struct sg_config *cfg = arg;
 	cfg->sip.enabled = true;
 	int rc = conf_bind(sec, sip_keys, &cfg->sip, diag);
+	if (!rc && cfg->sip.t1 > cfg->sip.t2) { /* §17.1.2.2: E and G double up to T2 */
+		struct conf_entry fb;
+		const struct conf_entry *e = where(sec, "t2", &fb);
+		conf_diag_err(diag, e->file, e->line, "[sip] t2 is shorter than t1");
+		rc = EINVAL;
+	}
 	if (!rc && cfg->sip.session_expires && cfg->sip.session_expires < cfg->sip.min_se) {
 		conf_diag_err(diag, sec->file, sec->line,
 			      "[sip] session_expires = %u is below min_se = %u", cfg->sip.session_expires,

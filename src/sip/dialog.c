@@ -10,6 +10,7 @@
 
 #include "core/mem.h"
 #include "sip/dialog.h"
+#include "sip/resolve.h"
 
 static void dlg_destroy(void *data)
 {
@@ -24,18 +25,38 @@ static void dlg_destroy(void *data)
 	osip_uri_free(d->target);
 	osip_list_special_free(&d->routes, (void (*)(void *))osip_from_free);
 	sip_peer_reset(&d->peer);
+	sip_resolve_cancel(d->hop_req);
 }
 
-uint32_t sip_dlg_hash(const char *call_id, const char *ltag)
+/* RFC 3261 §12: the dialog ID is the whole Call-ID (both sides of its
+ * '@', §20.8) and the tags; we index by Call-ID and our own tag. */
+uint32_t sip_dlg_hash(const osip_call_id_t *cid, const char *ltag)
 {
-	uint32_t h = hash_fnv(call_id, strlen(call_id), HASH_SEED);
+	uint32_t h = hash_fnv(cid->number, strlen(cid->number), HASH_SEED);
 
+	if (cid->host) {
+		h = hash_fnv("@", 1, h);
+		h = hash_fnv(cid->host, strlen(cid->host), h);
+	}
 	return ltag ? hash_fnv(ltag, strlen(ltag), h) : h;
 }
 
-bool sip_dlg_match(const struct sip_dlg *d, const char *call_id, const char *ltag)
+char *sip_dlg_cid_text(const osip_call_id_t *cid)
 {
-	return ltag && !strcmp(d->call_id, call_id) && !strcmp(d->ltag, ltag);
+	char *t = NULL;
+
+	return osip_call_id_to_str(cid, &t) == OSIP_SUCCESS ? t : NULL;
+}
+
+bool sip_dlg_cid_eq(const char *text, const osip_call_id_t *cid)
+{
+	size_t n = strlen(cid->number);
+
+	if (strncmp(text, cid->number, n))
+		return false;
+	if (!cid->host)
+		return !text[n];
+	return text[n] == '@' && !strcmp(text + n + 1, cid->host);
 }
 
 static int take_target(struct sip_dlg *d, const osip_message_t *m)
@@ -179,6 +200,13 @@ static bool lr(const osip_uri_t *u)
 
 /* §12.2.1.1: loose routing keeps the target as Request-URI; a strict
  * first hop takes its place and the target goes last in Route. */
+const osip_uri_t *sip_dlg_next_hop(const struct sip_dlg *d)
+{
+	osip_route_t *first = osip_list_size(&d->routes) ? osip_list_get(&d->routes, 0) : NULL;
+
+	return first && first->url ? first->url : d->target;
+}
+
 static int set_ruri_routes(struct sip_dlg *d, osip_message_t *m, const osip_uri_t **hop)
 {
 	int n = osip_list_size(&d->routes), i = 0, err = 0;
@@ -186,7 +214,7 @@ static int set_ruri_routes(struct sip_dlg *d, osip_message_t *m, const osip_uri_
 	osip_uri_t *ruri = NULL;
 	bool strict = first && first->url && !lr(first->url);
 
-	*hop = first && first->url ? first->url : d->target;
+	*hop = sip_dlg_next_hop(d);
 	err = osip_uri_clone(strict ? first->url : d->target, &ruri);
 	if (err)
 		return sip_oerr(err);
@@ -225,12 +253,23 @@ static void hop_dst(struct sip_dlg *d, const osip_uri_t *hop, enum sip_proto pro
 		    struct sip_peer *dst)
 {
 	long port = hop_port(hop, proto);
+	struct sip_sa lit; /* sip_sa_set clears it even for a name */
 
 	sip_peer_copy(dst, &d->peer);
 	if (hop && hop->host)
 		snprintf(dst->host, sizeof(dst->host), "%s", hop->host); /* RFC 5922 §7 */
 	if (hop && hop->host && port > 0 && port < 65536 &&
-	    !sip_sa_set(&dst->addr, hop->host, (uint16_t)port)) {
+	    !sip_sa_set(&lit, hop->host, (uint16_t)port)) {
+		dst->addr = lit;
+		dst->proto = proto;
+		if (proto == SIP_PROTO_UDP)
+			dst->udp_fd = d->peer.proto == SIP_PROTO_UDP ? d->peer.udp_fd : -1;
+	} else if (hop && hop->host && d->hop_ok && !strcasecmp(hop->host, d->hop_name) &&
+		   d->hop_port == (hop->port ? (uint16_t)port : 0)) {
+		/* A host name, located (session_hop.c): its first target. */
+		if (!sip_sa_eq(&dst->addr, &d->hop_addr))
+			dst->conn = mem_deref(dst->conn);
+		dst->addr = d->hop_addr;
 		dst->proto = proto;
 		if (proto == SIP_PROTO_UDP)
 			dst->udp_fd = d->peer.proto == SIP_PROTO_UDP ? d->peer.udp_fd : -1;

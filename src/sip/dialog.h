@@ -6,8 +6,9 @@
  * incoming ones (§12.2.2: CSeq must grow, else 500).
  *
  * Where in-dialog requests go: the first Route, else the remote target, if
- * it is an IP literal; otherwise the address the dialog was set up with
- * (RFC 3263 resolution of host names is not done yet).
+ * it is an IP literal; a host name is located per RFC 3263 by
+ * session_hop.c, which keeps the answer here (hop_*); until it has one,
+ * the address the dialog was set up with.
  */
 #ifndef STROWGER_SIP_DIALOG_H
 #define STROWGER_SIP_DIALOG_H
@@ -15,7 +16,7 @@
 #include "sip/txn.h"
 
 struct sip_dlg {
-	char *call_id, *ltag, *rtag; /* call_id: the part before '@', the index key */
+	char *call_id, *ltag, *rtag; /* call_id: the part before '@' (log names) */
 	char *call_id_text;	     /* the whole Call-ID, as requests must carry it */
 	osip_from_t *local, *remote; /* From/To as we send them */
 	osip_uri_t *target;	     /* remote target (Contact) */
@@ -24,7 +25,17 @@ struct sip_dlg {
 	bool rcseq_set, uac;
 	struct sip_peer peer;
 	char name[48];
+	/* The next hop's host name located (session_hop.c, RFC 3263 §4). */
+	char hop_name[64];
+	uint16_t hop_port;	   /* as in the URI; 0: none */
+	bool hop_ok;		   /* hop_addr holds its first target */
+	bool hop_failed;	   /* the lookup of hop_name found nothing */
+	struct sip_sa hop_addr;
+	struct sip_res_req *hop_req; /* the lookup under way */
 };
+
+/* The next hop of an in-dialog request: first Route, else the target. */
+const osip_uri_t *sip_dlg_next_hop(const struct sip_dlg *d);
 
 /* UAS side, from the dialog-creating request; `ltag` is our To tag. */
 int sip_dlg_uas(struct sip_dlg **dp, const osip_message_t *req, const char *ltag,
@@ -41,9 +52,12 @@ uint16_t sip_dlg_rx_request(struct sip_dlg *d, const osip_message_t *req);
 /* Target refresh (§12.2.2, re-INVITE/UPDATE and their 2xx). */
 void sip_dlg_refresh_target(struct sip_dlg *d, const osip_message_t *m);
 
-/* Index key of a dialog: Call-ID and our tag. */
-uint32_t sip_dlg_hash(const char *call_id, const char *ltag);
-bool sip_dlg_match(const struct sip_dlg *d, const char *call_id, const char *ltag);
+/* Index key of a dialog: the whole Call-ID and our tag. */
+uint32_t sip_dlg_hash(const osip_call_id_t *cid, const char *ltag);
+/* The Call-ID as text ("number@host"), osip_malloc'd, or NULL. */
+char *sip_dlg_cid_text(const osip_call_id_t *cid);
+/* Whether `text` (from sip_dlg_cid_text) is `cid`, compared exactly. */
+bool sip_dlg_cid_eq(const char *text, const osip_call_id_t *cid);
 
 /* A Via for a request we send: "SIP/2.0/UDP host:port;branch=z9hG4bK…;rport". */
 int sip_msg_add_via(osip_message_t *m, enum sip_proto proto, const struct sip_sa *local);

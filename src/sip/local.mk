@@ -10,6 +10,7 @@ src_libstrowger_a_SOURCES += \
 	src/sip/session_ext.c src/sip/session_rel.c src/sip/session_update.c \
 	src/sip/session_timer.c \
 	src/sip/stack_overload.c src/sip/session_target.c src/sip/session_refer.c \
+	src/sip/session_hop.c src/sip/session_glare.c \
 	src/sip/sdp.c src/sip/sdp_ext.c
 noinst_HEADERS += \
 	src/sip/sip.h src/sip/transport.h src/sip/msg.h src/sip/txn.h src/sip/txn_priv.h \
@@ -57,6 +58,29 @@ SIP_TESTS += tests/unit/sip/test_sip_access
 tests_unit_sip_test_sip_access_SOURCES = tests/unit/sip/test_sip_access.c $(SIP_FX)
 tests_unit_sip_test_sip_access_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_access_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_dialog_id
+tests_unit_sip_test_sip_dialog_id_SOURCES = tests/unit/sip/test_sip_dialog_id.c $(SIP_FX)
+tests_unit_sip_test_sip_dialog_id_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_dialog_id_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_reg_target
+tests_unit_sip_test_sip_reg_target_SOURCES = tests/unit/sip/test_sip_reg_target.c $(SIP_FX) \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h tests/unit/sip/tls_fx.c \
+	tests/unit/sip/tls_fx.h
+tests_unit_sip_test_sip_reg_target_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_reg_target_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_hop
+tests_unit_sip_test_sip_hop_SOURCES = tests/unit/sip/test_sip_hop.c $(SIP_FX) \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
+tests_unit_sip_test_sip_hop_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_hop_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_glare
+tests_unit_sip_test_sip_glare_SOURCES = tests/unit/sip/test_sip_glare.c $(SIP_FX)
+tests_unit_sip_test_sip_glare_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_glare_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_prack_offer
+tests_unit_sip_test_sip_prack_offer_SOURCES = tests/unit/sip/test_sip_prack_offer.c $(SIP_FX)
+tests_unit_sip_test_sip_prack_offer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_prack_offer_LDADD = $(TEST_LDADD)
 SIP_TESTS += tests/unit/sip/test_sip_register
 tests_unit_sip_test_sip_register_SOURCES = tests/unit/sip/test_sip_register.c $(SIP_FX)
 tests_unit_sip_test_sip_register_CFLAGS = $(TEST_CFLAGS)

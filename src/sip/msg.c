@@ -149,9 +149,16 @@ int sip_msg_add_header(osip_message_t *m, const char *name, const char *value)
 
 /* xorshift64*: tags and branches need to be unique, not secret (digest
  * nonces, later, take getrandom directly). */
+static uint64_t rand_s;
+
+void sip_rand_seed(uint64_t seed)
+{
+	rand_s = seed;
+}
+
 void sip_rand_hex(char *out, size_t n)
 {
-	static uint64_t s;
+	uint64_t s = rand_s;
 	static const char hx[] = "0123456789abcdef";
 
 	if (!s) {
@@ -168,6 +175,7 @@ void sip_rand_hex(char *out, size_t n)
 			out[j] = hx[r & 15];
 	}
 	out[n] = 0;
+	rand_s = s;
 }
 
 const char *sip_msg_branch(const osip_message_t *m)

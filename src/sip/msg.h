@@ -50,6 +50,9 @@ int sip_msg_add_extra(osip_message_t *m, const char *const *hdrs);
 
 /* Random lowercase hex of `n` chars plus NUL (n+1 bytes in out). */
 void sip_rand_hex(char *out, size_t n);
+/* Restart the sequence (tests: make two tags collide on purpose); 0 means
+ * seed again from getrandom on the next use. */
+void sip_rand_seed(uint64_t seed);
 /* Top Via branch, sent-by host and port (0 if absent), or NULL/"". */
 const char *sip_msg_branch(const osip_message_t *m);
 bool sip_msg_is(const osip_message_t *m, const char *method);

@@ -24,6 +24,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "sip/resolve.h"
 #include "sip/session.h"
 #include "sip/uac_auth.h"
 
@@ -35,6 +36,13 @@
 struct sip_reg {
 	struct sip_stack *s;
 	struct sip_peer dst;
+	/* RFC 3263: a registrar by name; its targets and the one in use. */
+	bool named, tp_given;
+	char host[64];
+	uint16_t port;
+	struct sip_res_req *req;
+	struct sip_target tg[SIP_RES_MAX_TARGETS];
+	unsigned n_tg, cur;
 	char *registrar, *aor, *call_id, *tag, *user;
 	struct sip_uac_auth auth;
 	uint32_t cseq, expires, retry_min, retry_max;
@@ -75,6 +83,7 @@ static void reg_destroy(void *data)
 	if (r->t)
 		sip_txn_detach(r->t);
 	mem_deref(r->t);
+	sip_resolve_cancel(r->req);
 	if (r->s)
 		loop_timer_cancel(r->s->loop, &r->timer);
 	free(r->registrar);
@@ -91,13 +100,18 @@ static void report(struct sip_reg *r)
 		r->h(r, &r->info, r->arg);
 }
 
+static void locate(struct sip_reg *r);
+
 static void timer_fire(void *arg)
 {
 	struct sip_reg *r = arg;
 
 	r->info.next = 0;
 	sip_uac_auth_done(&r->auth); /* a new attempt: its challenge is a new one */
-	send_register(r);
+	if (r->named && (r->info.state != SIP_REG_REGISTERED || r->info.failures))
+		locate(r); /* after a failure: look the name up again */
+	else
+		send_register(r); /* a refresh goes where the binding is */
 }
 
 static void schedule(struct sip_reg *r, uint64_t delay_s)
@@ -186,6 +200,7 @@ static void failed(struct sip_reg *r, uint16_t status, const osip_message_t *res
 	uint32_t ra = resp ? header_secs(resp, "retry-after") : 0;
 
 	r->info.failures++;
+	r->info.last_status = status;
 	for (unsigned i = 1; i < r->info.failures && delay < r->retry_max; i++)
 		delay *= 2;
 	if (delay > r->retry_max)
@@ -201,6 +216,8 @@ static void failed(struct sip_reg *r, uint16_t status, const osip_message_t *res
 	schedule(r, delay);
 	report(r);
 }
+
+static bool next_target(struct sip_reg *r);
 
 static void resp_h(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
 {
@@ -218,6 +235,8 @@ static void resp_h(struct sip_txn *t, osip_message_t *resp, uint16_t status, voi
 		send_register(r);
 		return;
 	}
+	if (!r->stopping && (status == 503 || (status == 408 && !resp)) && next_target(r))
+		return; /* RFC 3263 §4.3 */
 	if (r->stopping) {
 		set_state(r, SIP_REG_UNREGISTERED);
 		report(r);
@@ -316,10 +335,83 @@ static void send_register(struct sip_reg *r)
 		sip_txn_detach(t);
 	if (err && r->pending) {
 		r->pending = false;
-		if (!r->stopping)
+		if (!r->stopping && !next_target(r))
 			failed(r, 503, NULL);
 	}
 	mem_deref(r);
+}
+
+/* Target i becomes the destination if we have a socket for it. */
+static bool use_target(struct sip_reg *r, unsigned i)
+{
+	struct sip_sa local;
+	struct sip_peer p;
+
+	if (!sip_target_peer(r->s, &r->tg[i], r->host, &p, &local))
+		return false;
+	sip_peer_reset(&r->dst);
+	r->dst = p;
+	r->cur = i;
+	return true;
+}
+
+/* RFC 3263 §4.3: after a 503, a timeout or a transport error, the same
+ * registration goes to the next target; false when none is left. */
+static bool next_target(struct sip_reg *r)
+{
+	char a[64];
+
+	for (unsigned i = r->cur + 1; r->named && i < r->n_tg; i++) {
+		if (!use_target(r, i))
+			continue;
+		LOGN(LC_SIP, r->name, "trying the next registrar target, %s %s",
+		     sip_proto_name(r->dst.proto), sip_sa_str(&r->dst.addr, a, sizeof(a)));
+		send_register(r);
+		return true;
+	}
+	return false;
+}
+
+static void resolved(int err, const struct sip_target *t, unsigned n, void *arg)
+{
+	struct sip_reg *r = arg;
+
+	r->req = NULL;
+	if (err || !n) {
+		LOGN(LC_SIP, r->name, "cannot locate %s: %s", r->host, strerror(err ? err : ENOENT));
+		failed(r, err == ETIMEDOUT ? 408 : 503, NULL);
+		return;
+	}
+	memcpy(r->tg, t, n * sizeof(*t));
+	r->n_tg = n;
+	for (unsigned i = 0; i < n; i++)
+		if (use_target(r, i)) {
+			send_register(r);
+			return;
+		}
+	LOGN(LC_SIP, r->name, "no target of %s has a transport of ours", r->host);
+	failed(r, 503, NULL);
+}
+
+/* Look the registrar's name up, then register with the first target. */
+static void locate(struct sip_reg *r)
+{
+	struct sip_resolver *res;
+	struct sip_res_query q = {.host = r->host,
+				  .port = r->port,
+				  .transport = r->tp_given ? sip_res_tp_of(r->dst.proto) : -1};
+	int err = sip_stack_resolver(r->s, &res);
+
+	if (r->info.state != SIP_REG_REGISTERED)
+		set_state(r, SIP_REG_REGISTERING);
+	r->n_tg = r->cur = 0;
+	if (!err)
+		err = sip_resolve(res, &q, resolved, r, &r->req);
+	if (err) {
+		r->req = NULL;
+		LOGE(LC_SIP, r->name, "cannot look %s up: %s", r->host, strerror(err));
+		failed(r, 503, NULL);
+	}
 }
 
 static char *dup_or_null(const char *s, bool *bad)
@@ -341,6 +433,34 @@ static char *aor_user(const char *aor)
 	return strndup(p + 1, (size_t)(at - p - 1));
 }
 
+/* The registrar: an IP literal is the destination at once; a name is
+ * looked up (RFC 3263) before each first try. */
+static int where(struct sip_reg *r, const struct sip_reg_prm *p)
+{
+	const char *host = p->dst_host ? p->dst_host : p->dst_ip;
+	uint16_t port = p->dst_port ? p->dst_port : p->proto == SIP_PROTO_TLS ? 5061 : 5060;
+	size_t hl = host ? strlen(host) : 0;
+
+	if (!hl || hl >= sizeof(r->host) || strpbrk(host, " \t\r\n;<>\"@/"))
+		return EINVAL;
+	if (p->proto != SIP_PROTO_UDP && p->proto != SIP_PROTO_TCP && p->proto != SIP_PROTO_TLS)
+		return EINVAL;
+	snprintf(r->host, sizeof(r->host), "%s", host);
+	if (host[0] == '[' && hl > 2) { /* "[v6]" as a URI writes it */
+		snprintf(r->host, sizeof(r->host), "%.*s", (int)hl - 2, host + 1);
+	}
+	/* TLS verifies the certificate against it (RFC 5922 §7). */
+	snprintf(r->dst.host, sizeof(r->dst.host), "%s", r->host);
+	if (!sip_sa_set(&r->dst.addr, r->host, port))
+		return 0;
+	if (strchr(r->host, ':') || !p->dst_host)
+		return EINVAL; /* neither an IPv6 literal nor a name; dst_ip: literals only */
+	r->named = true;
+	r->tp_given = p->tp_given;
+	r->port = p->dst_port;
+	return 0;
+}
+
 int sip_reg_alloc(struct sip_reg **rp, struct sip_stack *s, const struct sip_reg_prm *p,
 		  sip_reg_h *h, void *arg)
 {
@@ -358,8 +478,11 @@ int sip_reg_alloc(struct sip_reg **rp, struct sip_stack *s, const struct sip_reg
 	r->dst.udp_fd = -1;
 	r->registrar = dup_or_null(p->registrar, &bad);
 	r->aor = dup_or_null(p->aor, &bad);
-	if (bad || sip_sa_set(&r->dst.addr, p->dst_ip, p->dst_port) ||
-	    (p->username && sip_uac_auth_init(&r->auth, p->username, p->password))) {
+	if (!bad && where(r, p)) {
+		mem_deref(r);
+		return EINVAL;
+	}
+	if (bad || (p->username && sip_uac_auth_init(&r->auth, p->username, p->password))) {
 		mem_deref(r);
 		return EINVAL;
 	}
@@ -378,7 +501,10 @@ int sip_reg_alloc(struct sip_reg **rp, struct sip_stack *s, const struct sip_reg
 		return ENOMEM;
 	}
 	*rp = r;
-	send_register(r);
+	if (r->named)
+		locate(r);
+	else
+		send_register(r);
 	return 0;
 }
 
@@ -389,6 +515,8 @@ void sip_reg_stop(struct sip_reg *r)
 	if (r->stopping)
 		return;
 	loop_timer_cancel(r->s->loop, &r->timer);
+	sip_resolve_cancel(r->req);
+	r->req = NULL;
 	r->info.next = 0;
 	r->stopping = true;
 	if (r->t) { /* a REGISTER under way: let it go, unbind after it */

@@ -7,7 +7,12 @@
  * expires, on 423 Interval Too Brief asks again with the Min-Expires
  * (§10.3 step 7), and on failure (timeout, transport error, 4xx-6xx)
  * tries again with exponential backoff, capped, honouring Retry-After
- * (§20.33).  sip_reg_stop() removes the binding (Expires: 0).  Like the
+ * (§20.33).  A registrar named by host name is located per RFC 3263
+ * (NAPTR, SRV, A/AAAA, on the stack's resolver) before the first REGISTER
+ * and again before each retry after a failure; a 503, a timeout or a
+ * transport error moves on to the next target (§4.3).  Over TLS the
+ * server's certificate must name that host (RFC 5922).
+ * sip_reg_stop() removes the binding (Expires: 0).  Like the
  * sessions it lives on the stack's loop, and must be freed before the
  * stack.
  */
@@ -26,9 +31,11 @@ enum sip_reg_state {
 };
 
 struct sip_reg_prm {
-	enum sip_proto proto;
-	const char *dst_ip; /* registrar address (IP literal) */
-	uint16_t dst_port;
+	enum sip_proto proto;	   /* UDP, TCP or TLS */
+	const char *dst_ip;	   /* registrar address (IP literal), or: */
+	const char *dst_host;	   /* its host name or IP literal (RFC 3263) */
+	uint16_t dst_port;	   /* 0: 5060 (5061 TLS) for a literal, SRV for a name */
+	bool tp_given;		   /* a name: look up `proto`'s SRV only */
 	const char *registrar;		 /* Request-URI: "sip:example.net" */
 	const char *aor;		 /* From and To: "sip:alice@example.net" */
 	const char *username, *password; /* NULL: none */

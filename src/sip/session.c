@@ -55,6 +55,7 @@ void sip_sess_set_state(struct sip_sess *ss, enum sip_sess_state st)
 		LOGD(LC_SIP, ss->name, "state_chg to %s", st_names[st]);
 	ss->state = st;
 	snprintf(ss->name, sizeof(ss->name), "dlg %.8s{%s}", ss->call_id, st_names[st]);
+	sip_hop_watch(ss); /* the dialog's next hop may be a host name */
 }
 
 void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, osip_message_t *m)
@@ -127,7 +128,7 @@ void sip_sess_end(struct sip_sess *ss, uint16_t status, osip_message_t *m)
 	mem_deref(ss);
 }
 
-struct sip_sess *sip_sess_new(struct sip_stack *s, const char *call_id, const char *ltag,
+struct sip_sess *sip_sess_new(struct sip_stack *s, const osip_call_id_t *cid, const char *ltag,
 			      const struct sip_peer *peer)
 {
 	struct sip_sess *ss = mem_zalloc(sizeof(*ss), sess_destroy);
@@ -135,33 +136,33 @@ struct sip_sess *sip_sess_new(struct sip_stack *s, const char *call_id, const ch
 	if (!ss)
 		return NULL;
 	ss->x = sip_sx_alloc();
-	if (!ss->x)
-		return mem_deref(ss);
-	ss->s = s;
-	ss->call_id = osip_strdup(call_id);
+	ss->call_id = sip_dlg_cid_text(cid);
 	ss->ltag = osip_strdup(ltag);
+	if (!ss->x || !ss->call_id || !ss->ltag)
+		return mem_deref(ss); /* not linked yet: ss->s is NULL */
+	ss->s = s;
 	sip_peer_copy(&ss->peer, peer);
 	loop_timer_init(&ss->rtx);
-	hash_insert(s->sessions, &ss->he, sip_dlg_hash(call_id, ltag));
+	hash_insert(s->sessions, &ss->he, sip_dlg_hash(cid, ltag));
 	s->n_sess++;
 	s->st.sessions++;
 	return ss;
 }
 
-static struct sip_sess *sess_find(struct sip_stack *s, const char *call_id, const char *ltag)
+static struct sip_sess *sess_find(struct sip_stack *s, const osip_call_id_t *cid, const char *ltag)
 {
 	uint32_t h;
 	struct le *b, *e;
 
-	if (!call_id || !ltag)
+	if (!cid || !cid->number || !ltag)
 		return NULL;
-	h = sip_dlg_hash(call_id, ltag);
+	h = sip_dlg_hash(cid, ltag);
 	b = hash_bucket(s->sessions, h);
 	list_for_each(b, e)
 	{
 		struct sip_sess *ss = container_of(e, struct sip_sess, he.le);
 
-		if (ss->he.key == h && !strcmp(ss->call_id, call_id) && !strcmp(ss->ltag, ltag))
+		if (ss->he.key == h && sip_dlg_cid_eq(ss->call_id, cid) && !strcmp(ss->ltag, ltag))
 			return ss;
 	}
 	return NULL;
@@ -345,7 +346,7 @@ static void uas_invite(struct sip_stack *s, struct sip_txn *t, osip_message_t *r
 	struct sip_sess *ss;
 
 	sip_rand_hex(tag, 16);
-	ss = sip_sess_new(s, req->call_id->number, tag, sip_txn_peer(t));
+	ss = sip_sess_new(s, req->call_id, tag, sip_txn_peer(t));
 	if (!ss) {
 		sip_stack_reply(s, t, 500, NULL, NULL);
 		return;
@@ -438,7 +439,7 @@ void sip_sess_rx_request(struct sip_stack *s, struct sip_txn *t, osip_message_t 
 	const char *totag = sip_msg_tag(req->to);
 
 	if (totag) {
-		struct sip_sess *ss = sess_find(s, req->call_id->number, totag);
+		struct sip_sess *ss = sess_find(s, req->call_id, totag);
 
 		if (!ss || ss->state == SIP_SESS_TERMINATED) {
 			sip_stack_reply(s, t, 481, NULL, NULL); /* §12.2.2 */
@@ -480,7 +481,7 @@ void sip_sess_rx_stray(struct sip_stack *s, osip_message_t *m, const struct sip_
 	if (!m->call_id || !m->cseq || !m->cseq->method)
 		return;
 	if (sip_msg_is(m, "ACK")) { /* ACK for our 2xx, matched by dialog */
-		ss = sess_find(s, m->call_id->number, sip_msg_tag(m->to));
+		ss = sess_find(s, m->call_id, sip_msg_tag(m->to));
 		if (!ss || !loop_timer_pending(&ss->rtx))
 			return;
 		loop_timer_cancel(s->loop, &ss->rtx);
@@ -495,7 +496,7 @@ void sip_sess_rx_stray(struct sip_stack *s, osip_message_t *m, const struct sip_
 	}
 	if (!m->sip_method && m->status_code >= 200 && m->status_code < 300 &&
 	    !strcmp(m->cseq->method, "INVITE")) {
-		ss = sess_find(s, m->call_id->number, sip_msg_tag(m->from));
+		ss = sess_find(s, m->call_id, sip_msg_tag(m->from));
 		if (ss && ss->ack) { /* retransmitted 2xx: ACK again */
 			s->st.retransmissions++;
 			sip_txl_send_raw(s->txl, ss->ack, ss->ack_len, &ss->peer);

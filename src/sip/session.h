@@ -66,7 +66,7 @@ void sip_sess_rx_stray(struct sip_stack *s, osip_message_t *m, const struct sip_
 void sip_sess_close_all(struct sip_stack *s);
 
 /* Shared by session.c (UAS, dispatch) and session_uac.c. */
-struct sip_sess *sip_sess_new(struct sip_stack *s, const char *call_id, const char *ltag,
+struct sip_sess *sip_sess_new(struct sip_stack *s, const osip_call_id_t *cid, const char *ltag,
 			      const struct sip_peer *peer);
 void sip_sess_set_state(struct sip_sess *ss, enum sip_sess_state st);
 void sip_sess_emit(struct sip_sess *ss, enum sip_sess_ev ev, uint16_t status, osip_message_t *m);
@@ -90,6 +90,17 @@ bool sip_tgt_failover(struct sip_sess *ss, const osip_message_t *resp, uint16_t 
 bool sip_tgt_cancel(struct sip_sess *ss);
 void sip_tgt_stop(struct sip_sess *ss); /* no more lookups */
 void sip_tgt_free(struct sip_tgt *tg);
+/* RFC 3263 for everything that sends (session_target.c): the stack's
+ * resolver (made on first use), a target as a peer (false: no socket of
+ * ours for its transport or family), and the lookup transport of a proto. */
+struct sip_resolver;
+struct sip_target;
+int sip_stack_resolver(struct sip_stack *s, struct sip_resolver **rp);
+bool sip_target_peer(struct sip_stack *s, const struct sip_target *t, const char *host,
+		     struct sip_peer *dst, struct sip_sa *local);
+int sip_res_tp_of(enum sip_proto proto);
+/* An in-dialog next hop named by host: locate it (session_hop.c). */
+void sip_hop_watch(struct sip_sess *ss);
 
 /* session_refer.c: an in-dialog REFER (RFC 3515). */
 void sip_refer_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);

@@ -31,6 +31,9 @@ static void sx_destroy(void *data)
 	}
 	free(x->rel_msg);
 	free(x->upd_sdp);
+	free(x->glare_ctype);
+	free(x->prack_ctype);
+	free(x->prack_body);
 	mem_deref(x->prack);
 	mem_deref(x->upd_in);
 	mem_deref(x->upd_out);
@@ -44,6 +47,7 @@ struct sip_sx *sip_sx_alloc(void)
 	if (x) {
 		loop_timer_init(&x->rel_tmr);
 		loop_timer_init(&x->st_tmr);
+		loop_timer_init(&x->glare_tmr);
 	}
 	return x;
 }
@@ -61,6 +65,7 @@ void sip_sx_unlink(struct sip_sess *ss)
 
 	loop_timer_cancel(ss->s->loop, &x->rel_tmr);
 	loop_timer_cancel(ss->s->loop, &x->st_tmr);
+	sip_glare_stop(ss);
 	detach(&x->prack);
 	detach(&x->upd_out);
 	detach(&x->reinv);
@@ -208,6 +213,8 @@ bool sip_sx_answer(struct sip_sess *ss, uint16_t status, const char *reason, con
 		*err = sip_upd_answer(ss, status, reason, ctype, body);
 		return true;
 	}
+	if (ss->uac && ss->x->prack_wait)
+		return sip_rel_uac_answer(ss, status, ctype, body, err);
 	if (ss->uac || ss->reinvite || !ss->ist || sip_txn_final_sent(ss->ist))
 		return false;
 	return sip_rel_answer(ss, status, reason, ctype, body, err);
@@ -308,6 +315,7 @@ int sip_sx_send(struct sip_sess *ss, const struct sip_sx_req *rq, sip_txn_resp_h
 
 	if (!ss->s || !ss->dlg)
 		return EPROTO;
+	sip_hop_watch(ss);
 	err = sip_stack_local(ss->s, &ss->dlg->peer, &local);
 	if (!err)
 		err =

@@ -45,6 +45,11 @@ struct sip_sx {
 	/* RFC 3262, UAC side. */
 	uint32_t rx_rseq; /* last RSeq taken (0: none yet) */
 	struct sip_txn *prack;
+	/* An offer in a reliable 1xx (§5, RFC 6337 §3.1): its PRACK waits for
+	 * the user's answer (sip_sess_answer from SIP_EV_PROGRESS). */
+	bool prack_wait;
+	char prack_rack[48];
+	char *prack_ctype, *prack_body;
 
 	/* RFC 3311 UPDATE and our own re-INVITE (session refresh). */
 	struct sip_txn *upd_in;	 /* being answered inside SIP_EV_UPDATE */
@@ -52,6 +57,12 @@ struct sip_sx {
 	bool upd_offer;		 /* ours carries an offer */
 	char *upd_sdp;		 /* ...this one */
 	struct sip_txn *reinv;	 /* our re-INVITE, until its final response */
+	bool upd_user;		 /* upd_out is the user's (sip_sess_update) */
+
+	/* RFC 3261 §14.1 glare: the user's UPDATE again after a 491. */
+	struct loop_timer glare_tmr;
+	char *glare_ctype;	 /* its Content-Type (the body is upd_sdp) */
+	unsigned glare_tries;	 /* 491s in a row */
 
 	/* RFC 4028. */
 	uint32_t se; /* negotiated interval, s (0: no timer) */
@@ -118,12 +129,30 @@ bool sip_rel_answer(struct sip_sess *ss, uint16_t status, const char *reason, co
 void sip_rel_rx_prack(struct sip_sess *ss, struct sip_txn *t, const osip_message_t *req);
 bool sip_rel_offer_pending(const struct sip_sess *ss);
 void sip_rel_stop(struct sip_sess *ss);
+/* UAC: the PRACK held for an offer in a reliable 1xx goes now, with the
+ * answer the user gave while SIP_EV_PROGRESS ran (or none). */
+void sip_rel_uac_flush(struct sip_sess *ss);
+/* UAC: sip_sess_answer() while that PRACK waits: keep the answer. */
+bool sip_rel_uac_answer(struct sip_sess *ss, uint16_t status, const char *ctype,
+			const char *body, int *err);
 
 /* session_update.c */
 void sip_upd_rx(struct sip_sess *ss, struct sip_txn *t, osip_message_t *req);
 int sip_upd_answer(struct sip_sess *ss, uint16_t status, const char *reason, const char *ctype,
 		   const char *body);
 int sip_upd_reinvite(struct sip_sess *ss); /* refresh by re-INVITE, same SDP */
+int sip_upd_refresh(struct sip_sess *ss);  /* refresh by UPDATE, no body */
+/* Send an UPDATE (body NULL: none); `user`: the call layer's, retried
+ * after a 491. */
+int sip_upd_send(struct sip_sess *ss, const char *ctype, const char *body, bool user);
+
+/* session_glare.c: RFC 3261 §14.1.  How long to wait after a 491: 2.1-4 s
+ * when we own the Call-ID (we sent the dialog's INVITE), else 0-2 s, in
+ * steps of 10 ms.  sip_glare_491(): the user's UPDATE (body in upd_sdp)
+ * goes again after that wait; false when it will not (too many 491s). */
+uint64_t sip_glare_wait(const struct sip_sess *ss);
+bool sip_glare_491(struct sip_sess *ss);
+void sip_glare_stop(struct sip_sess *ss);
 /* 491 when an offer of ours is outstanding (RFC 3311 §5.2). */
 bool sip_upd_local_offer(const struct sip_sess *ss);
 

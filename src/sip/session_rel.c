@@ -246,15 +246,57 @@ void sip_rel_rx_prack(struct sip_sess *ss, struct sip_txn *t, const osip_message
 
 /* --- UAC --------------------------------------------------------------- */
 
-static int send_prack(struct sip_sess *ss, uint32_t rseq, const osip_message_t *resp)
+static int send_prack(struct sip_sess *ss, const char *rack, const char *ctype, const char *body)
 {
-	char rack[48];
-	struct sip_sx_req rq = {.method = "PRACK", .hname = {"RAck"}, .hval = {rack}};
+	struct sip_sx_req rq = {
+	    .method = "PRACK", .ctype = ctype, .body = body, .hname = {"RAck"}, .hval = {rack}};
 
-	snprintf(rack, sizeof(rack), "%u %s INVITE", rseq, resp->cseq->number);
-	if (osip_list_size(&resp->bodies) && !ss->local_sdp)
-		LOGN(LC_SIP, ss->name, "offer in a reliable 1xx: PRACK without an answer");
 	return sip_sx_send(ss, &rq, NULL, &ss->x->prack);
+}
+
+/* An offer: SDP in a reliable 1xx to an INVITE that had none, before any
+ * offer/answer was done (RFC 3262 §5; RFC 6337 §3.1). */
+static bool is_offer(const struct sip_sess *ss, const osip_message_t *resp)
+{
+	return osip_list_size(&resp->bodies) && !ss->local_sdp && !ss->remote_sdp;
+}
+
+bool sip_rel_uac_answer(struct sip_sess *ss, uint16_t status, const char *ctype,
+			const char *body, int *err)
+{
+	struct sip_sx *x = ss->x;
+
+	/* Only an answer fits in a PRACK: no status of its own goes out. */
+	if (status < 200 || status > 299 || !body || !ctype) {
+		*err = EPROTO;
+		return true;
+	}
+	free(x->prack_body);
+	free(x->prack_ctype);
+	x->prack_body = strdup(body);
+	x->prack_ctype = strdup(ctype);
+	*err = x->prack_body && x->prack_ctype ? 0 : ENOMEM;
+	return true;
+}
+
+void sip_rel_uac_flush(struct sip_sess *ss)
+{
+	struct sip_sx *x = ss->x;
+
+	if (!x->prack_wait || !ss->s)
+		return;
+	x->prack_wait = false;
+	if (x->prack_body) { /* the answer is our session description now */
+		free(ss->local_sdp);
+		ss->local_sdp = x->prack_body;
+		x->prack_body = NULL;
+	} else {
+		LOGN(LC_SIP, ss->name, "offer in a reliable 1xx not answered: PRACK without one");
+	}
+	if (send_prack(ss, x->prack_rack, ss->local_sdp ? x->prack_ctype : NULL, ss->local_sdp))
+		LOGN(LC_SIP, ss->name, "cannot send PRACK");
+	free(x->prack_ctype);
+	x->prack_ctype = NULL;
 }
 
 bool sip_sx_uac_1xx(struct sip_sess *ss, osip_message_t *resp)
@@ -284,7 +326,13 @@ bool sip_sx_uac_1xx(struct sip_sess *ss, osip_message_t *resp)
 		return true;
 	}
 	x->rx_rseq = (uint32_t)rseq;
-	if (send_prack(ss, x->rx_rseq, resp))
+	snprintf(x->prack_rack, sizeof(x->prack_rack), "%u %s INVITE", x->rx_rseq,
+		 resp->cseq->number);
+	if (is_offer(ss, resp)) { /* the user answers it first (sip_rel_uac_flush) */
+		x->prack_wait = true;
+		return true;
+	}
+	if (send_prack(ss, x->prack_rack, NULL, NULL))
 		LOGN(LC_SIP, ss->name, "cannot send PRACK");
 	return true;
 }

@@ -25,6 +25,7 @@
  * has already been told the far end is ringing.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -33,6 +34,7 @@
 #include "core/mem.h"
 #include "sip/resolve.h"
 #include "sip/session.h"
+#include "sip/transport.h"
 
 struct sip_tgt {
 	struct sip_res_req *req; /* the lookup in progress, or NULL */
@@ -43,12 +45,18 @@ struct sip_tgt {
 	bool sending, retry;
 };
 
-static int resolver_get(struct sip_stack *s, struct sip_resolver **rp)
+/* The stack's resolver, made on first use.  TLS targets are wanted only
+ * when the stack has a TLS listener then (a TLS client needs one: its Via
+ * sent-by). */
+int sip_stack_resolver(struct sip_stack *s, struct sip_resolver **rp)
 {
 	if (!s->res) {
+		struct sip_sa any;
+		bool tls = !sip_tp_local(s->tp, SIP_PROTO_TLS, AF_UNSPEC, &any);
 		struct sip_res_conf rc = {
 		    .servers = s->conf.dns_servers[0] ? s->conf.dns_servers : NULL,
-		    .transports = SIP_RES_TP_BIT(SIP_RES_UDP) | SIP_RES_TP_BIT(SIP_RES_TCP),
+		    .transports = SIP_RES_TP_BIT(SIP_RES_UDP) | SIP_RES_TP_BIT(SIP_RES_TCP) |
+				  (tls ? SIP_RES_TP_BIT(SIP_RES_TLS) : 0),
 		    .ipv4 = true,
 		    .ipv6 = true,
 		    .timeout_ms = s->conf.dns_timeout_ms,
@@ -84,23 +92,32 @@ void sip_tgt_stop(struct sip_sess *ss)
 	}
 }
 
+bool sip_target_peer(struct sip_stack *s, const struct sip_target *t, const char *host,
+		     struct sip_peer *dst, struct sip_sa *local)
+{
+	static const enum sip_proto protos[] = {
+	    [SIP_RES_UDP] = SIP_PROTO_UDP, [SIP_RES_TCP] = SIP_PROTO_TCP,
+	    [SIP_RES_TLS] = SIP_PROTO_TLS};
+
+	memset(dst, 0, sizeof(*dst));
+	dst->udp_fd = -1;
+	if ((unsigned)t->tp >= SIP_RES_TP__COUNT || t->addrlen > sizeof(dst->addr.ss))
+		return false;
+	dst->proto = protos[t->tp];
+	memcpy(&dst->addr.ss, &t->addr, t->addrlen);
+	dst->addr.len = t->addrlen;
+	/* TLS verifies the name we looked up, not the SRV target (RFC 5922 §4.1). */
+	snprintf(dst->host, sizeof(dst->host), "%s", host ? host : "");
+	return !sip_stack_local(s, dst, local);
+}
+
 /* Target i as a peer, with our address toward it; false if we cannot
  * reach its transport or family (no socket for it). */
 static bool target_peer(struct sip_sess *ss, unsigned i, struct sip_peer *dst, struct sip_sa *local)
 {
-	const struct sip_target *t = &ss->tgt->t[i];
+	const char *host = ss->tgt->tmpl->req_uri ? ss->tgt->tmpl->req_uri->host : NULL;
 
-	memset(dst, 0, sizeof(*dst));
-	dst->udp_fd = -1;
-	if (t->tp == SIP_RES_UDP)
-		dst->proto = SIP_PROTO_UDP;
-	else if (t->tp == SIP_RES_TCP)
-		dst->proto = SIP_PROTO_TCP;
-	else
-		return false;
-	memcpy(&dst->addr.ss, &t->addr, t->addrlen);
-	dst->addr.len = t->addrlen;
-	return !sip_stack_local(ss->s, dst, local);
+	return sip_target_peer(ss->s, &ss->tgt->t[i], host, dst, local);
 }
 
 /* The template with a Via (new branch) and Contact for this target; the
@@ -231,6 +248,11 @@ bool sip_tgt_cancel(struct sip_sess *ss)
 	return true;
 }
 
+int sip_res_tp_of(enum sip_proto proto)
+{
+	return proto == SIP_PROTO_TLS ? SIP_RES_TLS : proto == SIP_PROTO_TCP ? SIP_RES_TCP : SIP_RES_UDP;
+}
+
 static int query_of(const struct sip_invite_prm *p, struct sip_res_query *q)
 {
 	const char *host = p->dst_host ? p->dst_host : p->dst_ip;
@@ -239,7 +261,7 @@ static int query_of(const struct sip_invite_prm *p, struct sip_res_query *q)
 		return EINVAL;
 	q->host = host;
 	q->port = p->dst_port;
-	q->transport = !p->tp_given ? -1 : p->proto == SIP_PROTO_TCP ? SIP_RES_TCP : SIP_RES_UDP;
+	q->transport = !p->tp_given ? -1 : sip_res_tp_of(p->proto);
 	q->sips = false;
 	return 0;
 }
@@ -255,7 +277,7 @@ int sip_tgt_invite(struct sip_sess **sessp, struct sip_stack *s, const struct si
 	int err = query_of(p, &q);
 
 	if (!err)
-		err = resolver_get(s, &r);
+		err = sip_stack_resolver(s, &r);
 	if (!err) /* any address of ours: it only names the Call-ID */
 		err = sip_stack_local(s, &any, &local);
 	if (!err)
@@ -264,7 +286,7 @@ int sip_tgt_invite(struct sip_sess **sessp, struct sip_stack *s, const struct si
 		return err;
 	osip_list_special_free(&m->vias, (void (*)(void *))osip_via_free);
 	osip_list_special_free(&m->contacts, (void (*)(void *))osip_contact_free);
-	ss = sip_sess_new(s, m->call_id->number, sip_msg_tag(m->from), &any);
+	ss = sip_sess_new(s, m->call_id, sip_msg_tag(m->from), &any);
 	struct sip_tgt *tg = ss ? calloc(1, sizeof(*tg)) : NULL;
 
 	if (!tg) {

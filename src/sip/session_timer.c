@@ -163,7 +163,7 @@ static void st_refresh(void *arg)
 	struct sip_sx *x = ss->x;
 	int err;
 
-	err = x->peer_update ? sip_sess_update(ss, NULL, NULL) : sip_upd_reinvite(ss);
+	err = x->peer_update ? sip_upd_refresh(ss) : sip_upd_reinvite(ss);
 	LOGD(LC_SIP, ss->name, "refresh by %s: %d", x->peer_update ? "UPDATE" : "re-INVITE", err);
 	if (err && ss->s) /* busy with an offer: try again soon */
 		loop_timer_start(ss->s->loop, &x->st_tmr, 2 * NS_PER_S, st_refresh, ss);
@@ -198,8 +198,7 @@ void sip_st_refresh_failed(struct sip_sess *ss, uint16_t status)
 	if (!x->se || !x->we_refresh || !ss->s)
 		return;
 	if (status == 491) { /* glare: RFC 3261 §14.1 wait, then again */
-		loop_timer_start(ss->s->loop, &x->st_tmr, 2 * NS_PER_S + NS_PER_S / 10, st_refresh,
-				 ss);
+		loop_timer_start(ss->s->loop, &x->st_tmr, sip_glare_wait(ss), st_refresh, ss);
 		return;
 	}
 	/* Refused: the session still ends where the last refresh put it. */

@@ -26,6 +26,7 @@ static int send_in_dialog(struct sip_sess *ss, const char *method, uint32_t cseq
 	osip_message_t *m;
 	int err = sip_stack_local(ss->s, &ss->dlg->peer, &local);
 
+	sip_hop_watch(ss);
 	if (!err)
 		err = sip_dlg_request(ss->dlg, method, cseq, &local, ss->dlg->peer.proto, &m, &dst);
 	if (err)
@@ -149,6 +150,7 @@ void sip_uac_invite_resp(struct sip_txn *t, osip_message_t *resp, uint16_t statu
 				sip_sess_keep_sdp(ss, resp); /* the early answer, if any */
 			sip_sess_emit(ss, SIP_EV_PROGRESS, status, resp);
 		}
+		sip_rel_uac_flush(ss); /* a PRACK that waited for the user's answer */
 	} else if (status < 300 && resp) {
 		uac_2xx(ss, resp);
 	} else if (status == 422 && resp && sip_sx_uac_422(ss, resp)) {
@@ -243,7 +245,7 @@ int sip_sess_invite(struct sip_sess **sessp, struct sip_stack *s, const struct s
 		osip_message_free(m);
 		return ENOMEM;
 	}
-	ss = sip_sess_new(s, m->call_id->number, sip_msg_tag(m->from), &dst);
+	ss = sip_sess_new(s, m->call_id, sip_msg_tag(m->from), &dst);
 	if (!ss) {
 		osip_message_free(m);
 		osip_message_free(copy);

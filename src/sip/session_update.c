@@ -14,7 +14,9 @@
  *
  * UPDATE sent (sip_sess_update): one at a time; a 2xx answers our offer
  * and carries the refreshed Session-Expires; 408/481 end the session
- * (RFC 4028 §10); 491 is left to the session timer to retry.
+ * (RFC 4028 §10); a 491 to the user's UPDATE sends it again after the
+ * RFC 3261 §14.1 wait (session_glare.c), a 491 to a session refresh is
+ * left to the session timer to retry (after the same wait).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -137,6 +139,8 @@ static void upd_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, v
 		return;
 	mem_ref(ss);
 	x->upd_offer = false;
+	if (status != 491)
+		x->glare_tries = 0;
 	if (status < 300 && resp) {
 		if (offer) { /* our offer is the session's now (RFC 3264 §8) */
 			free(ss->local_sdp);
@@ -149,9 +153,16 @@ static void upd_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, v
 		sip_st_rx_2xx(ss, resp);
 	} else {
 		LOGI(LC_SIP, ss->name, "UPDATE refused: %u", status);
-		sip_st_refresh_failed(ss, status);
+		if (ss->s) {
+			sip_txn_detach(x->upd_out);
+			x->upd_out = mem_deref(x->upd_out);
+		}
+		if (status == 491 && x->upd_user)
+			sip_glare_491(ss); /* again later, or given up: no refresh */
+		else
+			sip_st_refresh_failed(ss, status);
 	}
-	if (ss->s) {
+	if (ss->s && x->upd_out == t) {
 		sip_txn_detach(x->upd_out);
 		x->upd_out = mem_deref(x->upd_out);
 	}
@@ -159,6 +170,18 @@ static void upd_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, v
 }
 
 int sip_sess_update(struct sip_sess *ss, const char *ctype, const char *body)
+{
+	if (ss->s)
+		sip_glare_stop(ss); /* a new UPDATE of the user's replaces a waiting one */
+	return sip_upd_send(ss, ctype, body, true);
+}
+
+int sip_upd_refresh(struct sip_sess *ss)
+{
+	return sip_upd_send(ss, NULL, NULL, false);
+}
+
+int sip_upd_send(struct sip_sess *ss, const char *ctype, const char *body, bool user)
 {
 	struct sip_sx *x = ss->x;
 	char se[48];
@@ -173,8 +196,13 @@ int sip_sess_update(struct sip_sess *ss, const char *ctype, const char *body)
 	x->upd_sdp = body ? strdup(body) : NULL;
 	if (body && !x->upd_sdp)
 		return ENOMEM;
+	if (user && body) { /* kept for a retry after a 491 */
+		free(x->glare_ctype);
+		x->glare_ctype = ctype ? strdup(ctype) : NULL;
+	}
 	sip_st_req_headers(ss, &rq, se, sizeof(se));
 	x->upd_offer = body != NULL;
+	x->upd_user = user;
 	err = sip_sx_send(ss, &rq, upd_resp, &x->upd_out);
 	if (err)
 		x->upd_offer = false;

@@ -189,7 +189,9 @@ typedef bool(sip_cred_h)(const char *realm, char *user, size_t usz, char *pass, 
 			 void *arg);
 void sip_stack_set_credentials(struct sip_stack *s, sip_cred_h *h, void *arg);
 
-/* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx. */
+/* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx.
+ * UAC, from SIP_EV_PROGRESS of a reliable 1xx with an offer (our INVITE
+ * had none): a 2xx with SDP is the answer, sent in the PRACK. */
 int sip_sess_answer(struct sip_sess *sess, uint16_t status, const char *reason, const char *ctype,
 		    const char *body);
 /* The same with more headers, "Name: value" each, NULL-terminated (e.g.

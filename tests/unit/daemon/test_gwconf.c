@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "gwconf.h"
 #include "sg_test.h"
+#include "sip/sip.h"
 #include "sip/tls_fx.h"
 
 static char dir[] = "/tmp/sg-gwconf-XXXXXX";
@@ -300,6 +301,74 @@ Test(gwconf, sip_session_expires_below_min_se)
 	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
 	cr_assert(conf_diag_has(&diag, "session_expires = 100 is below min_se = 120"), "%s",
 		  diag.text);
+}
+
+/* The stack's timers, message size, overload ceilings and DNS (RFC 3263). */
+Test(gwconf, sip_stack_limits_and_dns)
+{
+	write_conf("[sip]\nt2 = 8s\nt4 = 6s\nmax_msg = 4096\ntcp_idle_timeout = 60s\n"
+		   "max_sessions = 300\nmax_txns = 5000\nretry_after = 30\n"
+		   "dns_servers = 192.0.2.53, 192.0.2.54:5353,[2001:db8::53]:53, ::1\n"
+		   "dns_timeout = 800ms\ndns_tries = 2\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	cr_assert_eq(cfg->sip.t2, 8 * NS_PER_S);
+	cr_assert_eq(cfg->sip.t4, 6 * NS_PER_S);
+	cr_assert_eq(cfg->sip.max_msg, 4096);
+	cr_assert_eq(cfg->sip.tcp_idle_timeout, 60 * NS_PER_S);
+	cr_assert_eq(cfg->sip.max_sessions, 300);
+	cr_assert_eq(cfg->sip.max_txns, 5000);
+	cr_assert_eq(cfg->sip.retry_after, 30);
+	cr_assert_str_eq(cfg->sip.dns_servers, "192.0.2.53, 192.0.2.54:5353,[2001:db8::53]:53, ::1");
+	cr_assert_eq(cfg->sip.dns_timeout, 800 * NS_PER_MS);
+	cr_assert_eq(cfg->sip.dns_tries, 2);
+	mem_deref(cfg);
+	/* Defaults: the stack's own (sip_conf_defaults), no ceilings, resolv.conf. */
+	write_conf("[sip]\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), 0, "%s", diag.text ? diag.text : "");
+	struct sip_conf sc;
+	sip_conf_defaults(&sc);
+	cr_assert_eq(cfg->sip.t2, sc.t2);
+	cr_assert_eq(cfg->sip.t4, sc.t4);
+	cr_assert_eq(cfg->sip.max_msg, sc.max_msg);
+	cr_assert_eq(cfg->sip.tcp_idle_timeout, sc.tcp_idle_timeout);
+	cr_assert_eq(cfg->sip.max_sessions, 0);
+	cr_assert_eq(cfg->sip.max_txns, 0);
+	cr_assert_eq(cfg->sip.retry_after, sc.retry_after);
+	cr_assert_str_eq(cfg->sip.dns_servers, "");
+	cr_assert_eq(cfg->sip.dns_timeout, 0);
+	mem_deref(cfg);
+}
+
+Test(gwconf, sip_stack_limits_mistakes)
+{
+	write_conf("[sip]\nmax_msg = 100\nretry_after = -1\n"
+		   "dns_servers = 192.0.2.53,ns.example.net\ndns_timeout = 2m\n"
+		   "max_sessions = lots\n");
+	struct sg_config *cfg = NULL;
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":2: [sip] key 'max_msg'"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":3: [sip] key 'retry_after'"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":4: [sip] key 'dns_servers'"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, "'ns.example.net' is not IP[:port]"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":5: [sip] key 'dns_timeout'"), "%s", diag.text);
+	cr_assert(conf_diag_has(&diag, ":6: [sip] key 'max_sessions'"), "%s", diag.text);
+	conf_diag_reset(&diag);
+	conf_diag_init(&diag);
+	const char *bad[] = {"192.0.2.53:0", "192.0.2.53:70000", "[::1", "[::1]x",
+			     "[192.0.2.1]:53", "192.0.2.53:", "1.2.3"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[sip]\ndns_servers = %s\n", bad[i]);
+		write_conf(text);
+		cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL, "%s accepted", bad[i]);
+		cr_assert(conf_diag_has(&diag, ":2: [sip] key 'dns_servers'"), "%s", diag.text);
+		conf_diag_reset(&diag);
+		conf_diag_init(&diag);
+	}
+	write_conf("[sip]\nt1 = 2s\nt2 = 1s\n");
+	cr_assert_eq(sg_config_load(&cfg, path, &diag), EINVAL);
+	cr_assert(conf_diag_has(&diag, ":3: [sip] t2 is shorter than t1"), "%s", diag.text);
 }
 
 Test(gwconf, sip_section_mistakes)

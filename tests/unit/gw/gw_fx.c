@@ -311,15 +311,20 @@ static void config_write(const struct gw_opt *o)
 	file_write("strowger.conf",
 		   "[general]\nnode = scn\ncontrol_socket = %s/ctl.sock\n"
 		   "cdr_database = %s/cdr.db\nno_answer = 3s\ntone_zone = de\n"
-		   "[sip]\nlisten = 127.0.0.1\nport = 0\ntransports = udp\ntrunk = phones\n"
+		   "[sip]\nlisten = 127.0.0.1\nport = 0\ntransports = udp\ntrunk = phones\n%s\n"
 		   "[mapping]\ndialplan = plan.map\ncauses = %s/mapping/causes-rfc3398.map\n"
 		   "[sim]\nsystem_conf = sim.conf\n"
 		   "[span 1]\nswitchtype = euroisdn_e1\nrole = cpe\ngroup = east\n%s\n"
 		   "[span 2]\nswitchtype = euroisdn_e1\nrole = cpe\ngroup = %s\n%s\n"
 		   "[simpbx pbx1]\nspan = 3\ncross = 1\nscript = pbx1.script\n"
 		   "[simpbx pbx2]\nspan = 4\ncross = 2\nscript = pbx2.script\n",
-		   dir, dir, top, o && o->span1 ? o->span1 : "",
+		   dir, dir, o && o->sip ? o->sip : "", top, o && o->span1 ? o->span1 : "",
 		   o && o->group2 ? o->group2 : "west", o && o->span2 ? o->span2 : "");
+}
+
+struct loop *gw_fx_loop(void)
+{
+	return loop;
 }
 
 void gw_start(const struct gw_opt *opt)

@@ -28,6 +28,7 @@ struct gw_opt {
 	const char *pbx1, *pbx2;   /* scripts (NULL: the test exchange) */
 	const char *span1, *span2; /* more `key = value` lines for [span N] */
 	const char *group2;	   /* span 2's group (NULL: west) */
+	const char *sip;	   /* more `key = value` lines for [sip] */
 };
 
 extern char trail[4096];
@@ -43,6 +44,8 @@ extern uint16_t raw_port;
 extern char raw_rx[8192];	   /* the last message it received */
 
 void gw_fx_setup(void);
+/* The fixture's loop (virtual time), for more servers in a test. */
+struct loop *gw_fx_loop(void);
 void gw_fx_teardown(void);
 /* Write the configuration, start the gateway, wait for the D-channels. */
 void gw_start(const struct gw_opt *opt);

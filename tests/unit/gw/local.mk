@@ -28,3 +28,10 @@ TESTS += tests/unit/gw/test_scn_transfer
 tests_unit_gw_test_scn_transfer_SOURCES = tests/unit/gw/test_scn_transfer.c $(GW_FX)
 tests_unit_gw_test_scn_transfer_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit/gw
 tests_unit_gw_test_scn_transfer_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/unit/gw/test_scn_sipconf
+TESTS += tests/unit/gw/test_scn_sipconf
+tests_unit_gw_test_scn_sipconf_SOURCES = tests/unit/gw/test_scn_sipconf.c $(GW_FX) \
+	tests/unit/sip/dns_fake.c tests/unit/sip/dns_fake.h
+tests_unit_gw_test_scn_sipconf_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit/gw \
+	-I$(top_srcdir)/tests/unit/sip
+tests_unit_gw_test_scn_sipconf_LDADD = $(TEST_LDADD)
