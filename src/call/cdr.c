@@ -38,7 +38,8 @@ static const char select_sql[] =
 
 struct cdr_db {
 	sqlite3 *db;
-	sqlite3_stmt *insert;
+	sqlite3_stmt *insert, *begin, *commit;
+	bool in_txn; /* records written since the last cdr_db_flush() */
 	char path[256];
 };
 
@@ -50,7 +51,10 @@ const char *cdr_dir_name(enum cdr_dir dir)
 static void db_destroy(void *data)
 {
 	struct cdr_db *db = data;
+	cdr_db_flush(db);
 	sqlite3_finalize(db->insert);
+	sqlite3_finalize(db->begin);
+	sqlite3_finalize(db->commit);
 	sqlite3_close(db->db);
 }
 
@@ -101,6 +105,9 @@ int cdr_db_open(struct cdr_db **dbp, const char *path, bool fsync_each)
 		rc = schema_create(db, fsync_each);
 	if (!rc && sqlite3_prepare_v2(db->db, insert_sql, -1, &db->insert, NULL) != SQLITE_OK)
 		rc = db_fail(db, "preparing the insert");
+	if (!rc && (sqlite3_prepare_v2(db->db, "BEGIN", -1, &db->begin, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(db->db, "COMMIT", -1, &db->commit, NULL) != SQLITE_OK))
+		rc = db_fail(db, "preparing the transaction");
 	if (rc) {
 		mem_deref(db);
 		return rc;
@@ -157,8 +164,33 @@ static void bind_record(sqlite3_stmt *st, const struct cdr *r)
 	bind_text(st, 19, r->rule);
 }
 
+static int step_once(struct cdr_db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int cdr_db_flush(struct cdr_db *db)
+{
+	if (!db->in_txn)
+		return 0;
+	db->in_txn = false;
+	int rc = step_once(db, db->commit, "committing records");
+	/* A failed COMMIT may leave the transaction open: end it, so the next
+	 * batch starts clean (those records are lost, and were logged). */
+	if (rc && !sqlite3_get_autocommit(db->db))
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int cdr_db_write(struct cdr_db *db, const struct cdr *rec)
 {
+	if (!db->in_txn) {
+		if (step_once(db, db->begin, "starting a transaction"))
+			return EIO;
+		db->in_txn = true;
+	}
 	sqlite3_reset(db->insert);
 	sqlite3_clear_bindings(db->insert);
 	bind_record(db->insert, rec);
@@ -169,6 +201,7 @@ int cdr_db_write(struct cdr_db *db, const struct cdr *rec)
 
 int cdr_db_count(struct cdr_db *db, uint64_t *n)
 {
+	cdr_db_flush(db);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM cdr", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "counting");
@@ -213,6 +246,7 @@ static int csv_row(sqlite3_stmt *st, int ncol, cdr_line_h *line_h, void *arg, bo
 
 int cdr_db_csv(struct cdr_db *db, uint64_t since_wall_ns, cdr_line_h *line_h, void *arg)
 {
+	cdr_db_flush(db);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db->db, select_sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "exporting");
