@@ -134,5 +134,18 @@ while [ "$bad" -gt 0 ] && [ $((bad - best)) -gt "$res" ]; do
 	[ "$mid" -le "$best" ] && break
 	if run_step "$mid"; then best=$mid; else bad=$mid; fi
 done
-gw_stop || echo "# the gateway exited with status $?"
+# Graceful shutdown waits for calls in progress: bounded, a stuck call is
+# reported rather than hanging the benchmark.
+ctl shutdown >/dev/null 2>&1
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if kill -0 "$pid" 2>/dev/null; then
+	echo "# the gateway did not shut down: $(counter calls.in_progress) calls stuck"
+	kill -KILL "$pid"
+fi
+wait "$pid"
+pid=
 echo "RESULT gw_cps_one_core $best calls/s"
