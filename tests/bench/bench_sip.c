@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +35,16 @@
 
 static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
 			  "t=0 0\r\nm=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
+
+/* This process's CPU time (user + system), in seconds: the UAS's cost per
+ * call, which unlike calls/s does not depend on what else the machine runs. */
+static double cpu_secs(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 /* First INVITE in, last call over: the span the UAS carried the load. */
 static struct timespec first_invite, last_end;
@@ -168,7 +179,9 @@ static int run_at(unsigned rate, unsigned secs, double *achieved)
 		fprintf(stderr, "bench_sip: cannot start sipp\n");
 		goto out;
 	}
+	double cpu0 = cpu_secs();
 	loop_run(loop);
+	double cpu = cpu_secs() - cpu0;
 	double el = n_ended ? secs_between(&first_invite, &last_end) : 0;
 	long sr = sipp_retrans(stf);
 
@@ -179,10 +192,11 @@ static int run_at(unsigned rate, unsigned secs, double *achieved)
 		 ? 0
 		 : -1;
 	printf("# rate %u: %lu of %u calls completed in %.2f s = %.0f calls/s, sipp exit %d, "
-	       "retransmissions sipp %ld ours %llu -> %s\n",
+	       "retransmissions sipp %ld ours %llu, %.1f us CPU per call -> %s\n",
 	       rate, n_ended, calls, el, *achieved,
 	       WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1, sr,
-	       (unsigned long long)st.retransmissions, ok ? "fail" : "pass");
+	       (unsigned long long)st.retransmissions, n_ended ? cpu * 1e6 / (double)n_ended : 0,
+	       ok ? "fail" : "pass");
 	fflush(stdout);
 out:
 	unlink(stf);
