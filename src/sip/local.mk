@@ -13,7 +13,8 @@ noinst_HEADERS += \
 EXTRA_DIST += src/sip/README
 
 # Unit tests: Criterion, virtual time, the test plays the far end.
-SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp
+SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp \
+	tests/unit/sip/test_txn_index
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
 SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
@@ -26,6 +27,9 @@ tests_unit_sip_test_sip_uac_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_txn_index_SOURCES = tests/unit/sip/test_txn_index.c
+tests_unit_sip_test_txn_index_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_txn_index_LDADD = $(TEST_LDADD)
 
 # Interop: SIPp against a minimal auto-answering UAS on these layers.
 check_PROGRAMS += tests/interop/sip_uas
