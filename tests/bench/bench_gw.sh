@@ -43,8 +43,9 @@ if ! command -v sipp >/dev/null 2>&1; then
 fi
 tmp=$(mktemp -d) || exit 1
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM # so that the EXIT trap stops the daemon too
 
 . "$top/tests/gw_lib.sh"
 
