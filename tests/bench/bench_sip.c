@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -100,9 +103,28 @@ static void child_done(int fd, uint32_t ev, void *arg)
 	loop_stop(r->loop);
 }
 
+/* A UDP port the kernel just gave out, for sipp's control socket: a
+ * formula on the pid collided with other programs' ports on a shared
+ * machine (sipp then exits 254 before its first call). */
+static unsigned free_udp_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	unsigned port = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !getsockname(fd, (struct sockaddr *)&sa, &len))
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port ? port : 20000 + (unsigned)getpid() % 20000;
+}
+
 static pid_t spawn_sipp(uint16_t port, unsigned rate, unsigned calls, const char *stf)
 {
 	char dst[32], r[16], m[16], cp[16];
+	unsigned ctl_port = free_udp_port();
 	pid_t pid;
 
 	fflush(stdout);
@@ -114,7 +136,7 @@ static pid_t spawn_sipp(uint16_t port, unsigned rate, unsigned calls, const char
 	snprintf(dst, sizeof(dst), "127.0.0.1:%u", port);
 	snprintf(r, sizeof(r), "%u", rate);
 	snprintf(m, sizeof(m), "%u", calls);
-	snprintf(cp, sizeof(cp), "%d", 20000 + getpid() % 20000);
+	snprintf(cp, sizeof(cp), "%u", ctl_port);
 	if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
 		_exit(127);
 	execlp("sipp", "sipp", dst, "-sn", "uac", "-i", "127.0.0.1", "-p", "0", "-r", r, "-m", m,
