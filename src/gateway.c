@@ -34,6 +34,7 @@ struct gateway {
 	struct gw_sip *sip;
 	struct gw_trunks *trunks;
 	bool shutting_down;
+	bool cdr_pending;        /* a cdr_flush is deferred to the turn's end */
 	struct {                 /* since start, for strowger-ctl counters */
 		uint64_t ended, answered, failovers;
 		uint64_t cause[128]; /* by Q.850 cause; [0]: the call had none */
@@ -47,6 +48,7 @@ static void gateway_destroy(void *data)
 	mem_deref(gw->pstn);
 	mem_deref(gw->trunks);
 	mem_deref(gw->ctl);
+	loop_defer_cancel(gw->loop, gw); /* the CDR flush: cdr_db's destructor commits */
 	mem_deref(gw->cdr);
 	mem_deref(gw->cfg);
 	mem_deref(gw->loop);
@@ -153,6 +155,25 @@ static void maybe_stop(void *arg)
 		loop_stop(gw->loop);
 }
 
+/* One commit per loop turn for all the records written in it (cdr.h). */
+static void cdr_flush(void *arg)
+{
+	struct gateway *gw = arg;
+	gw->cdr_pending = false;
+	if (cdr_db_flush(gw->cdr))
+		LOGE(LC_CDR, NULL, "CDRs not committed");
+}
+
+static void cdr_record(struct gateway *gw, struct call *call, const struct cdr *rec)
+{
+	if (cdr_db_write(gw->cdr, rec))
+		LOGE(LC_CDR, call_name(call), "CDR not written");
+	else if (!gw->cdr_pending && !loop_defer(gw->loop, cdr_flush, gw))
+		gw->cdr_pending = true;
+	else if (!gw->cdr_pending && cdr_db_flush(gw->cdr)) /* no memory to defer */
+		LOGE(LC_CDR, call_name(call), "CDR not committed");
+}
+
 static void env_ended(struct call *call, const struct cdr *rec, void *arg)
 {
 	struct gateway *gw = arg;
@@ -160,8 +181,7 @@ static void env_ended(struct call *call, const struct cdr *rec, void *arg)
 	gw->count.answered += rec->answer != 0;
 	if (rec->q850_cause >= 0 && rec->q850_cause < 128)
 		gw->count.cause[rec->q850_cause]++;
-	if (cdr_db_write(gw->cdr, rec))
-		LOGE(LC_CDR, call_name(call), "CDR not written");
+	cdr_record(gw, call, rec);
 	if (gw->shutting_down)
 		loop_defer(gw->loop, maybe_stop, gw); /* once the call is freed */
 }
@@ -180,9 +200,7 @@ static void env_failover(struct call *call, const struct route_dest *from, unsig
 /* The part of a call before a transfer (call_xfer.c): its own record. */
 static void env_record(struct call *call, const struct cdr *rec, void *arg)
 {
-	struct gateway *gw = arg;
-	if (cdr_db_write(gw->cdr, rec))
-		LOGE(LC_CDR, call_name(call), "CDR not written");
+	cdr_record(arg, call, rec);
 }
 
 static const struct call_env_ops env_ops = { .leg_create = env_leg_create,

@@ -2,11 +2,17 @@
 /*
  * Call detail records in SQLite.
  *
- * One row per call, written when the call ends, in its own transaction, in
- * WAL mode: a record that was written survives a crash of the gateway
- * (synchronous=NORMAL), or also a power loss when `cdr_sync = full`
- * (an fsync per record).  Readers (strowger-ctl cdr, sqlite3) never block the
- * writer.  Times are UTC ISO 8601 with milliseconds.
+ * One row per call, written when the call ends, in WAL mode.  Records are
+ * grouped: cdr_db_write() adds a record to an open transaction and
+ * cdr_db_flush() commits it.  The gateway flushes at the end of the loop
+ * turn in which a call ended, so every record is committed before the loop
+ * next waits for input, and one commit (the costly part: WAL write, locks)
+ * serves all the calls that ended in that turn.  A committed record survives
+ * a crash of the gateway (synchronous=NORMAL), or also a power loss with
+ * `cdr_fsync = yes` (an fsync per commit); a crash in the middle of a turn
+ * loses only the records of calls that ended in that same turn.  Readers
+ * (strowger-ctl cdr, sqlite3) never block the writer.  Times are UTC ISO 8601
+ * with milliseconds.
  */
 #ifndef STROWGER_CALL_CDR_H
 #define STROWGER_CALL_CDR_H
@@ -36,8 +42,13 @@ struct cdr_db;
 
 /* Open (creating if needed) the database at `path`.  A mem object. */
 int cdr_db_open(struct cdr_db **dbp, const char *path, bool fsync_each);
-/* Append one record durably.  Returns 0, or EIO with the reason logged. */
+/* Append one record to the open transaction (starting one if none is).
+ * Returns 0, or EIO with the reason logged.  Durable once flushed. */
 int cdr_db_write(struct cdr_db *db, const struct cdr *rec);
+/* Commit what was written since the last flush (a no-op if nothing was).
+ * Returns 0, or EIO with the reason logged.  Counting, exporting and
+ * freeing the db flush first. */
+int cdr_db_flush(struct cdr_db *db);
 /* Number of records stored. */
 int cdr_db_count(struct cdr_db *db, uint64_t *n);
 

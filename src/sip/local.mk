@@ -21,7 +21,8 @@ EXTRA_DIST += src/sip/README
 SIP_TESTS = tests/unit/sip/test_sip tests/unit/sip/test_sip_uac tests/unit/sip/test_sdp \
 	tests/unit/sip/test_sip_100rel tests/unit/sip/test_sip_timer tests/unit/sip/test_sip_update \
 	tests/unit/sip/test_sip_overload tests/unit/sip/test_sip_target \
-	tests/unit/sip/test_sip_refer
+	tests/unit/sip/test_sip_refer \
+	tests/unit/sip/test_txn_index
 check_PROGRAMS += $(SIP_TESTS)
 TESTS += $(SIP_TESTS)
 SIP_FX = tests/unit/sip/sip_fx.c tests/unit/sip/sip_fx.h
@@ -88,6 +89,9 @@ tests_unit_sip_test_sip_register_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sdp_SOURCES = tests/unit/sip/test_sdp.c
 tests_unit_sip_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sdp_LDADD = $(TEST_LDADD)
+tests_unit_sip_test_txn_index_SOURCES = tests/unit/sip/test_txn_index.c
+tests_unit_sip_test_txn_index_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_txn_index_LDADD = $(TEST_LDADD)
 
 # TLS and IPv6: certificates made at test time (tls_fx.c).
 check_PROGRAMS += tests/unit/sip/test_tls

@@ -27,6 +27,27 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* The parts, concatenated, in a malloc'd string.  Two keys are made for
+ * every request and response; snprintf cost ~900 instructions each. */
+static char *key_join(const char *const *parts, unsigned n)
+{
+	size_t len[8], total = 1;
+	char *out, *p;
+
+	for (unsigned i = 0; i < n; i++)
+		total += len[i] = strlen(parts[i]);
+	out = malloc(total);
+	if (!out)
+		return NULL;
+	p = out;
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(p, parts[i], len[i]);
+		p += len[i];
+	}
+	*p = 0;
+	return out;
+}
+
 static char *key_2543(const osip_message_t *m, const osip_via_t *via, const char *method)
 {
 	char *ruri = NULL, *out;
@@ -55,7 +76,6 @@ char *sip_txn_key(const osip_message_t *m, bool server, const char *method)
 	const osip_via_t *via = osip_list_get(&m->vias, 0);
 	const char *br = sip_msg_branch(m);
 	char *out;
-	size_t n;
 
 	if (!via || !via->host || !m->cseq || !m->cseq->method || !m->call_id ||
 	    !m->call_id->number || !m->cseq->number)
@@ -67,25 +87,18 @@ char *sip_txn_key(const osip_message_t *m, bool server, const char *method)
 	if (!server) {
 		if (!br)
 			return NULL;
-		n = strlen(br) + strlen(method) + 4;
-		out = malloc(n);
-		if (out)
-			snprintf(out, n, "c|%s|%s", br, method);
-		return out;
+		const char *parts[] = {"c|", br, "|", method};
+		return key_join(parts, 4);
 	}
 	if (!br || strncmp(br, COOKIE, sizeof(COOKIE) - 1))
 		return key_2543(m, via, method);
-	n = strlen(br) + strlen(via->host) + (via->port ? strlen(via->port) : 0) + strlen(method) +
-	    8;
-	out = malloc(n);
+	const char *parts[] = {"s|", br, "|", via->host, ":", via->port ? via->port : "", "|",
+			       method};
+	out = key_join(parts, 8);
 	if (!out)
 		return NULL;
-	int hl = snprintf(out, n, "s|%s|", br);
-
-	snprintf(out + hl, n - (size_t)hl, "%s:%s|%s", via->host, via->port ? via->port : "",
-		 method);
 	/* sent-by host compares without case; branch and method with. */
-	char *hp = out + hl, *bar = strrchr(out, '|');
+	char *hp = out + 3 + strlen(br), *bar = strrchr(out, '|');
 
 	*bar = 0;
 	lower(hp);

@@ -52,12 +52,11 @@ struct sip_txn {
 	const osip_message_t *tx_msg; /* what tx_buf holds */
 	char *tx_buf;
 	size_t tx_len;
-	char name[48];
+	char name[48];             /* sip_txn_name()'s text */
 };
 
 void sip_txn_exec(struct sip_txn *t, osip_event_t *ev);
 osip_event_t *sip_txn_evt(type_t type, const struct sip_txn *t, osip_message_t *m);
-void sip_txn_rename(struct sip_txn *t);
 /* Take out of the index and drop the index's reference. */
 void sip_txn_forget(struct sip_txn *t);
 void sip_txn_timers_sync(struct sip_txn *t);

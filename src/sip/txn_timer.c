@@ -114,7 +114,7 @@ void sip_txn_slot_fire(void *arg)
 		sip_txn_forget(t);
 		return;
 	}
-	LOGD(LC_SIP, t->name, "timer %c fired", "ABDEFKGHIJ"[slots[t->kind][sl->idx].ev]);
+	LOGD(LC_SIP, sip_txn_name(t), "timer %c fired", "ABDEFKGHIJ"[slots[t->kind][sl->idx].ev]);
 	ev = sip_txn_evt(slots[t->kind][sl->idx].ev, t, NULL);
 	if (ev)
 		sip_txn_exec(t, ev);
@@ -138,7 +138,6 @@ void sip_txn_linger(struct sip_txn *t, uint64_t delay)
 	osip_transaction_free2(t->tr);
 	t->tr = NULL;
 	t->linger = true;
-	sip_txn_rename(t);
 	loop_timer_start(t->l->loop, &t->tm[0].t, delay, sip_txn_slot_fire, &t->tm[0]);
 }
 

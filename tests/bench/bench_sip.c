@@ -20,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +38,16 @@
 
 static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
 			  "t=0 0\r\nm=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
+
+/* This process's CPU time (user + system), in seconds: the UAS's cost per
+ * call, which unlike calls/s does not depend on what else the machine runs. */
+static double cpu_secs(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 /* First INVITE in, last call over: the span the UAS carried the load. */
 static struct timespec first_invite, last_end;
@@ -89,9 +103,28 @@ static void child_done(int fd, uint32_t ev, void *arg)
 	loop_stop(r->loop);
 }
 
+/* A UDP port the kernel just gave out, for sipp's control socket: a
+ * formula on the pid collided with other programs' ports on a shared
+ * machine (sipp then exits 254 before its first call). */
+static unsigned free_udp_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	unsigned port = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !getsockname(fd, (struct sockaddr *)&sa, &len))
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port ? port : 20000 + (unsigned)getpid() % 20000;
+}
+
 static pid_t spawn_sipp(uint16_t port, unsigned rate, unsigned calls, const char *stf)
 {
 	char dst[32], r[16], m[16], cp[16];
+	unsigned ctl_port = free_udp_port();
 	pid_t pid;
 
 	fflush(stdout);
@@ -103,7 +136,7 @@ static pid_t spawn_sipp(uint16_t port, unsigned rate, unsigned calls, const char
 	snprintf(dst, sizeof(dst), "127.0.0.1:%u", port);
 	snprintf(r, sizeof(r), "%u", rate);
 	snprintf(m, sizeof(m), "%u", calls);
-	snprintf(cp, sizeof(cp), "%d", 20000 + getpid() % 20000);
+	snprintf(cp, sizeof(cp), "%u", ctl_port);
 	if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
 		_exit(127);
 	execlp("sipp", "sipp", dst, "-sn", "uac", "-i", "127.0.0.1", "-p", "0", "-r", r, "-m", m,
@@ -168,7 +201,9 @@ static int run_at(unsigned rate, unsigned secs, double *achieved)
 		fprintf(stderr, "bench_sip: cannot start sipp\n");
 		goto out;
 	}
+	double cpu0 = cpu_secs();
 	loop_run(loop);
+	double cpu = cpu_secs() - cpu0;
 	double el = n_ended ? secs_between(&first_invite, &last_end) : 0;
 	long sr = sipp_retrans(stf);
 
@@ -179,10 +214,11 @@ static int run_at(unsigned rate, unsigned secs, double *achieved)
 		 ? 0
 		 : -1;
 	printf("# rate %u: %lu of %u calls completed in %.2f s = %.0f calls/s, sipp exit %d, "
-	       "retransmissions sipp %ld ours %llu -> %s\n",
+	       "retransmissions sipp %ld ours %llu, %.1f us CPU per call -> %s\n",
 	       rate, n_ended, calls, el, *achieved,
 	       WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1, sr,
-	       (unsigned long long)st.retransmissions, ok ? "fail" : "pass");
+	       (unsigned long long)st.retransmissions, n_ended ? cpu * 1e6 / (double)n_ended : 0,
+	       ok ? "fail" : "pass");
 	fflush(stdout);
 out:
 	unlink(stf);

@@ -146,12 +146,14 @@ def badname(ca, port):
     fail("a certificate without gw.invalid was accepted")
 
 
-def uas(port, cert, key, seconds):
-    """Answer one call over TLS as a phone would; the gateway hangs up."""
+def uas(port, cert, key, seconds, ready):
+    """Answer one call over TLS as a phone would; the gateway hangs up.
+    `ready` (a path) is created once the socket listens."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     lsock = socket.create_server((HOST, port))
     lsock.settimeout(seconds)
+    open(ready, "w").close()
     conn, _ = lsock.accept()
     p = Peer(ctx.wrap_socket(conn, server_side=True))
     p.sock.settimeout(seconds)
@@ -184,7 +186,7 @@ def main():
     ca, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     try:
         if what == "uas":
-            uas(port, sys.argv[4], sys.argv[5], 30)
+            uas(port, sys.argv[4], sys.argv[5], 30, sys.argv[6])
         elif what == "options":
             options(ca, port)
         elif what == "call":

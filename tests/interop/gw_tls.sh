@@ -72,9 +72,9 @@ check "after all that TLS still answers, and the call has its CDR"
 # The gateway as the TLS client: it verifies the phone's certificate (our CA,
 # 127.0.0.1) and places the PBX's call over it; the PBX hangs up.
 python3 "$top/tests/interop/gw_tls.py" "$tmp/ca.pem" "$uport" uas "$tmp/gw.pem" "$tmp/gw.key" \
-	2>"$tmp/uas.err" &
+	"$tmp/uas.ready" 2>"$tmp/uas.err" &
 upid=$!
-sleep 0.3 # let it bind (a real process)
+wait_for -s 10 test -e "$tmp/uas.ready" # it listens: the gateway may call
 ctl simcall pbx1 100 2001234 >/dev/null
 wait "$upid"
 rc=$?

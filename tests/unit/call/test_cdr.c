@@ -165,6 +165,36 @@ Test(cdr, database_is_in_wal_mode)
 	mem_deref(db);
 }
 
+/* What another reader (sqlite3, a billing job) sees: committed rows only. */
+static int rows_seen_outside(void)
+{
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(raw, "SELECT count(*) FROM cdr", -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	return n;
+}
+
+Test(cdr, records_are_committed_by_flush_in_one_batch)
+{
+	struct cdr_db *db;
+	struct cdr r = sample();
+	cr_assert_eq(cdr_db_open(&db, path, false), 0);
+	cr_assert_eq(cdr_db_flush(db), 0, "nothing written: a no-op");
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(cdr_db_write(db, &r), 0);
+	cr_assert_eq(rows_seen_outside(), 0, "not committed before the flush");
+	cr_assert_eq(cdr_db_flush(db), 0);
+	cr_assert_eq(rows_seen_outside(), 3);
+	cr_assert_eq(cdr_db_write(db, &r), 0);
+	mem_deref(db); /* closing commits what is left */
+	cr_assert_eq(rows_seen_outside(), 4);
+}
+
 Test(cdr, newer_schema_is_refused)
 {
 	sqlite3 *raw;

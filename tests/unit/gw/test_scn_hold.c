@@ -128,3 +128,20 @@ Test(scn_hold, sip_callee_holds_and_resumes)
 	raw_send("SIP/2.0 200 OK\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\n\r\n",
 		 via, from, to, d.call_id, cseq);
 }
+
+/* RFC 3261 §13.3.1.4: the SIP caller never ACKs our 2xx.  After 64*T1 of
+ * retransmissions the gateway sends BYE and the call ends on both sides;
+ * nothing is left in progress (a call once stayed up for good here). */
+Test(scn_hold, no_ack_for_2xx_ends_the_call)
+{
+	struct dlg d = { .local = "<sip:5550100@127.0.0.1>;tag=raw9", .call_id = "noack-1@test" };
+	gw_start(NULL);
+	snprintf(d.ruri, sizeof(d.ruri), "sip:7000000@127.0.0.1:%u", gw_port);
+	snprintf(d.remote, sizeof(d.remote), "<sip:7000000@127.0.0.1>");
+	request(&d, "INVITE", 1, raw_sdp("sendrecv", 1));
+	final(200);
+	cr_assert(pbx_has(1, "rx setup 7000000"), "%s", pbx_log(1));
+	run(40000);
+	cr_assert(pbx_has(1, "rx hangup"), "the PSTN side was cleared: %s", pbx_log(1));
+	cr_assert_eq(call_count(), 0, "no call left");
+}
