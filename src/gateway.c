@@ -443,7 +443,7 @@ static int ctl_start(struct gateway *gw)
 				 cmd_hangup, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "simcall", "PBX NUMBER [FROM]",
-				 "a simulated PBX calls NUMBER through the gateway", cmd_simcall, gw);
+				 "a simulated PBX calls NUMBER (echoes, hangs up after 10 s)", cmd_simcall, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "simfault", "SPAN FAULT [N]",
 				 "inject a fault on a simulated span (red, dchan-down, lose N, ...)",

@@ -266,12 +266,14 @@ int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
 		snprintf(why, whylen, "no simulated PBX '%s'", name);
 		return ENOENT;
 	}
-	/* Its own rules, then the call: one script, parsed as a whole. */
+	/* Its own rules, then the call: one script, parsed as a whole.  The
+	 * PBX echoes what it hears once answered, so a phone's audio comes
+	 * back to it (tests/interop/sip_baresip.sh checks it). */
 	size_t len = strlen(x->script) + 200;
 	char *text = malloc(len);
 	if (!text)
 		return ENOMEM;
-	snprintf(text, len, "%s\ncall %s%s%s then wait 10s hangup 16\n", x->script, number,
+	snprintf(text, len, "%s\ncall %s%s%s then echo wait 10s hangup 16\n", x->script, number,
 		 from ? " from " : "", from ? from : "");
 	int rc = isdn_simsw_load(x->sw, "strowger-ctl simcall", text, why, whylen);
 	free(text);

@@ -35,8 +35,8 @@ int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out);
  * for a caller still dialling, whose call is not made yet).  ENOENT: no
  * such span. */
 int gw_pstn_channels(const struct gw_pstn *p, unsigned span, struct ctl_out *out);
-/* Make simulated PBX `name` call `number` from `from` (NULL: none); it
- * hangs up (16) ten seconds after an answer.  ENOENT: no such PBX; EBUSY:
+/* Make simulated PBX `name` call `number` from `from` (NULL: none); once
+ * answered it echoes what it hears, and hangs up (16) ten seconds later.  ENOENT: no such PBX; EBUSY:
  * it has calls of an earlier `call` in progress.  Errors go to `why`. */
 int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
 		     const char *from, char *why, size_t whylen);
