@@ -231,13 +231,30 @@ struct show {
 	uint64_t now;
 };
 
+/* "12s", or "-" for a time not reached (not answered). */
+static const char *secs(char *buf, size_t sz, uint64_t now, uint64_t since)
+{
+	if (!since)
+		return "-";
+	snprintf(buf, sz, "%llus",
+		 (unsigned long long)(now > since ? (now - since) / NS_PER_S : 0));
+	return buf;
+}
+
+/* One line per call: its numbers as received, how long since it began
+ * (age) and since it was answered (talk), and both legs (call_leg_text). */
 static void show_call(const struct call *call, void *arg)
 {
 	struct show *sh = arg;
 	const struct call_setup *s = call_setup_in(call);
-	ctl_printf(sh->out, "%-8u %-10s %-16s %-16s %6llus\n", call_id(call), call_state(call),
-		   s->calling.digits, s->called.digits,
-		   (unsigned long long)((sh->now - call_start_time(call)) / NS_PER_S));
+	char age[24], talk[24], in[200], out[200];
+	call_leg_text(call_leg_in(call), in, sizeof(in));
+	call_leg_text(call_leg_out(call), out, sizeof(out));
+	ctl_printf(sh->out, "%-8u %-10s %-16s %-16s %7s %7s %s %s\n", call_id(call),
+		   call_state(call), s->calling.digits[0] ? s->calling.digits : "-",
+		   s->called.digits[0] ? s->called.digits : "-",
+		   secs(age, sizeof(age), sh->now, call_start_time(call)),
+		   secs(talk, sizeof(talk), sh->now, call_answer_time(call)), in, out);
 }
 
 static int cmd_calls(struct ctl_out *out, int argc, char **argv, void *arg)
@@ -246,10 +263,26 @@ static int cmd_calls(struct ctl_out *out, int argc, char **argv, void *arg)
 	(void)argc;
 	(void)argv;
 	struct show sh = { out, clk_wall(loop_clock(gw->loop)) };
-	ctl_printf(out, "%-8s %-10s %-16s %-16s %7s\n", "id", "state", "calling", "called",
-		   "age");
+	ctl_printf(out, "%-8s %-10s %-16s %-16s %7s %7s %s %s\n", "id", "state", "calling",
+		   "called", "age", "talk", "in", "out");
 	call_foreach(show_call, &sh);
 	return 0;
+}
+
+/* channels [SPAN]: the B-channels, their state and the calls on them. */
+static int cmd_channels(struct ctl_out *out, int argc, char **argv, void *arg)
+{
+	struct gateway *gw = arg;
+	char *end = NULL;
+	unsigned long span = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
+	if (argc > 2 || (argc == 2 && (*end || span == 0 || span > 100000)))
+		return ctl_error(out, "usage: channels [SPAN]");
+	if (!gw->pstn)
+		return ctl_printf(out, "no spans\n");
+	int rc = gw_pstn_channels(gw->pstn, (unsigned)span, out);
+	if (rc == ENOENT)
+		return ctl_error(out, "no span %lu (see 'spans')", span);
+	return rc;
 }
 
 static int cmd_hangup(struct ctl_out *out, int argc, char **argv, void *arg)
@@ -412,7 +445,13 @@ static int ctl_start(struct gateway *gw)
 		rc = ctl_cmd_add(gw->ctl, "spans", "", "spans: group, D-channel, alarms, calls",
 				 cmd_spans, gw);
 	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "calls", "", "calls in progress", cmd_calls, gw);
+		rc = ctl_cmd_add(gw->ctl, "channels", "[SPAN]",
+				 "B-channels: state, Q.931 call state, the call on each",
+				 cmd_channels, gw);
+	if (!rc)
+		rc = ctl_cmd_add(gw->ctl, "calls", "",
+				 "calls in progress: numbers, age, talk time, both legs",
+				 cmd_calls, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "trunks", "",
 				 "SIP trunks: destination, limits, registration, calls, refusals, failovers",
@@ -422,7 +461,7 @@ static int ctl_start(struct gateway *gw)
 				 cmd_hangup, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "simcall", "PBX NUMBER [FROM]",
-				 "a simulated PBX calls NUMBER through the gateway", cmd_simcall, gw);
+				 "a simulated PBX calls NUMBER (echoes, hangs up after 10 s)", cmd_simcall, gw);
 	if (!rc)
 		rc = ctl_cmd_add(gw->ctl, "simfault", "SPAN FAULT [N]",
 				 "inject a fault on a simulated span (red, dchan-down, lose N, ...)",
@@ -529,4 +568,9 @@ struct gw_pstn *gateway_pstn(const struct gateway *gw)
 struct gw_sip *gateway_sip(const struct gateway *gw)
 {
 	return gw->sip;
+}
+
+struct ctl *gateway_ctl(const struct gateway *gw)
+{
+	return gw->ctl;
 }

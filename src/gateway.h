@@ -9,6 +9,7 @@
 
 #include "gwconf.h"
 
+struct ctl;
 struct gateway;
 struct loop;
 
@@ -25,5 +26,7 @@ void gateway_shutdown(struct gateway *gw);
  * and play its far ends (tests/unit/gw): NULL when not configured. */
 struct gw_pstn *gateway_pstn(const struct gateway *gw);
 struct gw_sip *gateway_sip(const struct gateway *gw);
+/* Its control socket, for ctl_run() (strowger-ctl's commands in-process). */
+struct ctl *gateway_ctl(const struct gateway *gw);
 
 #endif

@@ -266,12 +266,14 @@ int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
 		snprintf(why, whylen, "no simulated PBX '%s'", name);
 		return ENOENT;
 	}
-	/* Its own rules, then the call: one script, parsed as a whole. */
+	/* Its own rules, then the call: one script, parsed as a whole.  The
+	 * PBX echoes what it hears once answered, so a phone's audio comes
+	 * back to it (tests/interop/sip_baresip.sh checks it). */
 	size_t len = strlen(x->script) + 200;
 	char *text = malloc(len);
 	if (!text)
 		return ENOMEM;
-	snprintf(text, len, "%s\ncall %s%s%s then wait 10s hangup 16\n", x->script, number,
+	snprintf(text, len, "%s\ncall %s%s%s then echo wait 10s hangup 16\n", x->script, number,
 		 from ? " from " : "", from ? from : "");
 	int rc = isdn_simsw_load(x->sw, "strowger-ctl simcall", text, why, whylen);
 	free(text);
@@ -302,6 +304,86 @@ int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out)
 			   tdm_alarm_str(st.alarms, alarms, sizeof(alarms)),
 			   isdn_ctrl_ncalls(s->ls.ctrl), isdn_ctrl_name(s->ls.ctrl));
 	}
+	return 0;
+}
+
+/* --- strowger-ctl channels ------------------------------------------------ */
+
+/* Which call uses each B-channel: found from the calls' ISDN legs (the
+ * controller's calls know their leg, not the call). */
+struct chan_map {
+	const struct gw_pstn *p;
+	unsigned (*id)[ISDN_MAX_CHAN + 1]; /* per span index, per channel; 0: none */
+};
+
+static void chan_map_leg(struct chan_map *m, const struct call_leg *leg, unsigned id)
+{
+	unsigned span;
+	int chan;
+	if (!leg_isdn_where(leg, &span, &chan) || chan <= 0 || chan > ISDN_MAX_CHAN)
+		return;
+	for (unsigned i = 0; i < m->p->n_spans; i++)
+		if (m->p->span[i].ls.number == span)
+			m->id[i][chan] = id;
+}
+
+static void chan_map_call(const struct call *call, void *arg)
+{
+	chan_map_leg(arg, call_leg_in(call), call_id(call));
+	chan_map_leg(arg, call_leg_out(call), call_id(call));
+}
+
+/* What a channel can do now: the span's state first (an alarm or a
+ * D-channel that is down takes every channel with it), then its own. */
+static const char *chan_state(const struct gw_span *s, bool alarm, int c)
+{
+	if (alarm)
+		return "alarm";
+	if (!isdn_ctrl_is_up(s->ls.ctrl))
+		return "down";
+	if (isdn_ctrl_chan_oos(s->ls.ctrl, c))
+		return "maint";
+	return isdn_ctrl_chan_call(s->ls.ctrl, c) ? "busy" : "idle";
+}
+
+static void chan_show_span(const struct gw_pstn *p, unsigned i, const struct chan_map *m,
+			   struct ctl_out *out)
+{
+	const struct gw_span *s = &p->span[i];
+	struct tdm_span_status st = { 0 };
+	tdm_span_status(isdn_tdm_span(s->it), &st);
+	for (int c = 1; c <= ISDN_MAX_CHAN; c++) {
+		if (!isdn_ctrl_chan_exists(s->ls.ctrl, c))
+			continue;
+		const struct isdn_call *ic = isdn_ctrl_chan_call(s->ls.ctrl, c);
+		char id[16] = "-";
+		if (m->id[i][c])
+			snprintf(id, sizeof(id), "%u", m->id[i][c]);
+		ctl_printf(out, "%-5u %-5d %-6u %-6s %-18s %-4s %s\n", s->ls.number, c,
+			   gw_pstn_channo(p, s->ls.number, c), chan_state(s, st.alarms != 0, c),
+			   ic ? isdn_call_state(ic) : "-",
+			   ic ? (isdn_call_outgoing(ic) ? "out" : "in") : "-", id);
+	}
+}
+
+int gw_pstn_channels(const struct gw_pstn *p, unsigned span, struct ctl_out *out)
+{
+	unsigned only = p->n_spans;
+	for (unsigned i = 0; span && i < p->n_spans; i++)
+		if (p->span[i].ls.number == span)
+			only = i;
+	if (span && only == p->n_spans)
+		return ENOENT;
+	struct chan_map m = { p, calloc(p->n_spans ? p->n_spans : 1, sizeof(*m.id)) };
+	if (!m.id)
+		return ENOMEM;
+	call_foreach(chan_map_call, &m);
+	ctl_printf(out, "%-5s %-5s %-6s %-6s %-18s %-4s %s\n", "span", "chan", "dahdi", "state",
+		   "q931", "dir", "call");
+	for (unsigned i = 0; i < p->n_spans; i++)
+		if (!span || i == only)
+			chan_show_span(p, i, &m, out);
+	free(m.id);
 	return 0;
 }
 

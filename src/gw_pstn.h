@@ -28,8 +28,15 @@ bool gw_pstn_alaw(const struct gw_pstn *p);
 void gw_pstn_accepting(struct gw_pstn *p, bool on);
 /* "spans" for strowger-ctl: each span, its group, D-channel and calls. */
 int gw_pstn_show(const struct gw_pstn *p, struct ctl_out *out);
-/* Make simulated PBX `name` call `number` from `from` (NULL: none); it
- * hangs up (16) ten seconds after an answer.  ENOENT: no such PBX; EBUSY:
+/* "channels" for strowger-ctl: every B-channel of span `span` (0: of every
+ * span): its DAHDI channel, its state (idle, busy, maint: out of service,
+ * alarm or down: its span's), the Q.931 state and direction of the call on
+ * it, and the id of the gateway call using it (as "calls" shows it; "-"
+ * for a caller still dialling, whose call is not made yet).  ENOENT: no
+ * such span. */
+int gw_pstn_channels(const struct gw_pstn *p, unsigned span, struct ctl_out *out);
+/* Make simulated PBX `name` call `number` from `from` (NULL: none); once
+ * answered it echoes what it hears, and hangs up (16) ten seconds later.  ENOENT: no such PBX; EBUSY:
  * it has calls of an earlier `call` in progress.  Errors go to `why`. */
 int gw_pstn_pbx_call(struct gw_pstn *p, const char *name, const char *number,
 		     const char *from, char *why, size_t whylen);

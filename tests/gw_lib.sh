@@ -21,6 +21,8 @@
 #                       source, no player, G.711, the account 1001 without
 #                       registration; LINEs are added to its config
 #   free_port [tcp]     a port the kernel just gave out
+#   wav_freq WAV        "HZ RMS": the zero-crossing frequency and the RMS of
+#                       the WAV's last second (first channel; python3)
 #
 # For the scripts that print TAP (source this first; they set $bd and $top):
 #   tap_plan N          print the plan "1..N"; $n counts the tests, $fail
@@ -48,6 +50,18 @@ free_port() {
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1:] == ["tcp"] else socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])' "$@"
+}
+
+wav_freq() {
+	python3 - "$1" <<'PY'
+import math, struct, sys, wave
+w = wave.open(sys.argv[1])
+rate, ch = w.getframerate(), w.getnchannels()
+x = struct.unpack('<%dh' % (w.getnframes() * ch), w.readframes(w.getnframes()))[::ch]
+x = x[-rate:]
+zc = sum(1 for i in range(1, len(x)) if (x[i - 1] < 0) != (x[i] < 0))
+print(zc // 2, int(math.sqrt(sum(v * v for v in x) / max(len(x), 1))))
+PY
 }
 
 gw_setup() {

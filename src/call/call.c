@@ -82,6 +82,35 @@ uint64_t call_start_time(const struct call *call)
 	return call->t_start;
 }
 
+uint64_t call_answer_time(const struct call *call)
+{
+	return call->t_answer;
+}
+
+/* From what the leg would put in a CDR, so every kind of leg says it. */
+void call_leg_text(const struct call_leg *leg, char *buf, size_t sz)
+{
+	if (!leg) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	struct cdr rec;
+	memset(&rec, 0, sizeof(rec));
+	leg->ops->describe(leg, &rec);
+	if (leg->side == CALL_SIDE_PSTN) {
+		char chan[16] = "-";
+		if (rec.channel > 0)
+			snprintf(chan, sizeof(chan), "%d", rec.channel);
+		if (rec.span > 0)
+			snprintf(buf, sz, "%s:%d/%s", leg->ops->kind, rec.span, chan);
+		else
+			snprintf(buf, sz, "%s:-", leg->ops->kind);
+		return;
+	}
+	snprintf(buf, sz, "%s%s%s:%s", leg->ops->kind, rec.trunk[0] ? "/" : "", rec.trunk,
+		 rec.call_id[0] ? rec.call_id : "-");
+}
+
 const char *call_state(const struct call *call)
 {
 	return fsm_state_name(&call->fi);

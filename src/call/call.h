@@ -21,6 +21,7 @@
 #define STROWGER_CALL_CALL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "call/cdr.h"
@@ -198,6 +199,10 @@ void *call_user(const struct call *call);
 /* What `strowger-ctl calls` shows of a call: its numbers and times. */
 const struct call_setup *call_setup_in(const struct call *call);
 uint64_t call_start_time(const struct call *call);   /* wall ns */
+uint64_t call_answer_time(const struct call *call);  /* wall ns; 0: not answered */
+/* A leg in one word: "isdn:SPAN/CHAN" (CHAN "-" before one is chosen),
+ * "sip:CALL-ID" or "sip/TRUNK:CALL-ID"; "-" for no leg (NULL). */
+void call_leg_text(const struct call_leg *leg, char *buf, size_t sz);
 const char *call_state(const struct call *call);
 unsigned call_count(void);                           /* calls alive in the process */
 

@@ -182,6 +182,23 @@ static void run_line(struct ctl *ctl, char *line, struct ctl_out *out)
 		ctl_error(out, "out of memory");
 }
 
+int ctl_run(struct ctl *ctl, const char *line, char **body, int *ok)
+{
+	struct ctl_out out = { 0 };
+	char *copy = strdup(line);
+	if (!copy)
+		return ENOMEM;
+	run_line(ctl, copy, &out);
+	free(copy);
+	if (ctl_printf(&out, "%s", "")) { /* an empty reply still gets a buffer */
+		free(out.buf);
+		return ENOMEM;
+	}
+	*ok = !out.err;
+	*body = out.buf;
+	return 0;
+}
+
 static bool client_pending(const struct ctl_client *c)
 {
 	return c->out_sent < c->out.len;

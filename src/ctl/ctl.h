@@ -47,6 +47,12 @@ int ctl_vprintf(struct ctl_out *out, const char *fmt, va_list ap);
 /* Make the reply an ERR with this text; returns EINVAL for convenience. */
 int ctl_error(struct ctl_out *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Run request `line` in-process, as a client's would run (tests, on the
+ * loop's own thread, where a blocking ctl_request would wait for ever):
+ * the reply body in *body (malloc'd), *ok as ctl_request gives it.
+ * 0, or ENOMEM. */
+int ctl_run(struct ctl *ctl, const char *line, char **body, int *ok);
+
 /* Client side (strowger-ctl and tests): send `line` to the gateway at
  * `path`, get the reply body (a malloc'd string) and whether it was OK.
  * Returns 0 when a reply arrived (check *ok), else an errno. */

@@ -211,6 +211,11 @@ int isdn_ctrl_restart(struct isdn_ctrl *ctrl, int chan);
 int isdn_ctrl_chan_maint(struct isdn_ctrl *ctrl, int chan, bool out_of_service);
 /* The call on `chan`, or NULL. */
 struct isdn_call *isdn_ctrl_chan_call(const struct isdn_ctrl *ctrl, int chan);
+/* Does B-channel `chan` exist on this interface (E1: 1-15 and 17-31)?  Is
+ * it out of service (isdn_ctrl_chan_maint, or the far end's SERVICE)?
+ * For strowger-ctl channels. */
+bool isdn_ctrl_chan_exists(const struct isdn_ctrl *ctrl, int chan);
+bool isdn_ctrl_chan_oos(const struct isdn_ctrl *ctrl, int chan);
 unsigned isdn_ctrl_ncalls(const struct isdn_ctrl *ctrl);
 const char *isdn_ctrl_name(const struct isdn_ctrl *ctrl);
 /* Write every frame in and out to `pc` (NULL stops).  Takes a reference. */

@@ -447,6 +447,16 @@ struct isdn_call *isdn_ctrl_chan_call(const struct isdn_ctrl *ctrl, int chan)
 	return ctrl->chans[chan].call;
 }
 
+bool isdn_ctrl_chan_exists(const struct isdn_ctrl *ctrl, int chan)
+{
+	return chan > 0 && chan <= ISDN_MAX_CHAN && ctrl->chans[chan].exists;
+}
+
+bool isdn_ctrl_chan_oos(const struct isdn_ctrl *ctrl, int chan)
+{
+	return isdn_ctrl_chan_exists(ctrl, chan) && ctrl->chans[chan].maint;
+}
+
 unsigned isdn_ctrl_ncalls(const struct isdn_ctrl *ctrl)
 {
 	return ctrl->ncalls;

@@ -109,6 +109,10 @@ EXTRA_DIST += tests/interop/sip_sipp.sh tests/interop/sip_uac_486.xml \
 	tests/interop/sip_uac_cancel.xml tests/interop/sip_uac_hold.xml \
 	tests/interop/sip_options.xml tests/interop/sip_uac_prack.xml \
 	tests/interop/sip_uac_timer.xml
+# Interop: baresip places calls to sip_uas and receives its calls (and the
+# gateway's): tests/interop/sip_baresip.sh.
+TESTS += tests/interop/sip_baresip.sh
+EXTRA_DIST += tests/interop/sip_baresip.sh
 
 # Benchmark (make bench): call cycles/s against SIPp, RFC 7502 style.
 EXTRA_PROGRAMS += tests/bench/bench_sip

@@ -32,26 +32,13 @@ call() {
 	ls "$tmp"/snd/*-dec.wav 2>/dev/null | head -n 1
 }
 
-# freq WAV: the zero-crossing frequency and RMS of its last second.
-freq() {
-	python3 - "$1" <<'PY'
-import math, struct, sys, wave
-w = wave.open(sys.argv[1])
-rate, ch = w.getframerate(), w.getnchannels()
-x = struct.unpack('<%dh' % (w.getnframes() * ch), w.readframes(w.getnframes()))[::ch]
-x = x[-rate:]
-zc = sum(1 for i in range(1, len(x)) if (x[i - 1] < 0) != (x[i] < 0))
-print(zc // 2, int(math.sqrt(sum(v * v for v in x) / max(len(x), 1))))
-PY
-}
-
 wav=$(call 7000000)
-set -- $( [ -n "$wav" ] && freq "$wav" || echo 0 0 )
+set -- $( [ -n "$wav" ] && wav_freq "$wav" || echo 0 0 )
 [ "$1" -ge 430 ] && [ "$1" -le 450 ] && [ "$2" -gt 3000 ]
 ok $? "7000000 echoes baresip's 440 Hz back (measured $1 Hz, RMS $2)"
 
 wav=$(call 2001234)
-set -- $( [ -n "$wav" ] && freq "$wav" || echo 0 0 )
+set -- $( [ -n "$wav" ] && wav_freq "$wav" || echo 0 0 )
 [ "$1" -ge 994 ] && [ "$1" -le 1014 ] && [ "$2" -gt 1000 ]
 ok $? "2001234 answers with the 1004 Hz test tone (measured $1 Hz, RMS $2)"
 [ $fail = 0 ] || show "$tmp/bs.log" baresip

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Scenario: an operator runs the gateway and drives it with strowger-ctl:
 # version, help, a CDR export, a reload (good, then bad), simfault without a
-# sim, counters, an unknown command, and a graceful shutdown.  Prints TAP.  Needs $top_builddir (make check).
+# sim, channels without spans, counters, an unknown command, and a graceful
+# shutdown.  Prints TAP.  Needs $top_builddir (make check).
 set -u
 bd=${top_builddir:-.}
 tmp=$(mktemp -d) || exit 1
@@ -24,7 +25,7 @@ dialplan = $top/mapping/pbx-pri.map
 host = 192.0.2.1
 CONF
 
-echo "1..12"
+echo "1..13"
 "$bd/strowger" -f -c "$tmp/s.conf" 2>"$tmp/log" &
 pid=$!
 # Wait (bounded) for the daemon to come up: a real process, real time.
@@ -50,6 +51,8 @@ ok $? "reload of a bad file fails (exit $rc), logs file:line:key, keeps running"
 ctl simfault 1 red >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc = 1 ] && grep -q "simfault needs \[sim\]" "$tmp/err"
 ok $? "simfault on a gateway without [sim] is refused (exit $rc)"
+[ "$(ctl channels)" = "no spans" ] && ctl help | grep -q "^channels \[SPAN\]"
+ok $? "channels on a gateway without spans says so"
 ctl counters >"$tmp/counters"
 grep -qx 'calls.in_progress 0' "$tmp/counters" && grep -qx 'calls.ended 0' "$tmp/counters" &&
 	grep -qx 'calls.answered 0' "$tmp/counters" && ! grep -q '^sip\.' "$tmp/counters"

@@ -519,3 +519,25 @@ Test(call, rfc3578_484_then_final_is_28)
 	cr_assert(strstr(trail, "in:release(28,484)"), "%s", trail);
 	loop_run_for(loop, NS_PER_MS); /* the first call's deferred free */
 }
+
+/* What strowger-ctl calls shows of a call: both legs in one word each, and
+ * the answer time (0 until answered). */
+Test(call, legs_as_text_and_answer_time)
+{
+	char buf[64];
+	call_leg_text(NULL, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "-");
+	struct call_leg *in = incoming(CALL_SIDE_SIP, "0123", "1");
+	struct call *call = in->call;
+	call_leg_text(call_leg_in(call), buf, sizeof(buf));
+	cr_assert_str_eq(buf, "fake:cid-in");
+	call_leg_text(call_leg_out(call), buf, sizeof(buf));
+	cr_assert_str_eq(buf, "fake:1/5");
+	call_leg_text(call_leg_in(call), buf, 6);
+	cr_assert_str_eq(buf, "fake:", "cut to the buffer");
+	cr_assert_eq(call_answer_time(call), 0);
+	clk_advance(clk, 2 * NS_PER_S);
+	call_leg_answer(OUT(0));
+	cr_assert_eq(call_answer_time(call), call_start_time(call) + 2 * NS_PER_S);
+	call_leg_released(in, 0, 0);
+}

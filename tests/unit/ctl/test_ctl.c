@@ -298,3 +298,21 @@ Test(ctl, client_reports_a_missing_gateway)
 	cr_assert_eq(ctl_request("/nonexistent/ctl.sock", "help", &body, &ok), ENOENT);
 	cr_assert_null(body);
 }
+
+Test(ctl, in_process_run_gives_the_reply_and_its_verdict)
+{
+	char *body = NULL;
+	int ok = -1;
+	cr_assert_eq(ctl_run(ctl, "echo in process", &body, &ok), 0);
+	cr_assert_eq(ok, 1);
+	cr_assert_str_eq(body, "in process\n");
+	free(body);
+	cr_assert_eq(ctl_run(ctl, "fail", &body, &ok), 0);
+	cr_assert_eq(ok, 0);
+	cr_assert(strstr(body, "fail: No such file or directory"), "%s", body);
+	free(body);
+	cr_assert_eq(ctl_run(ctl, "", &body, &ok), 0);
+	cr_assert_eq(ok, 0, "an empty request is an error, as on the socket");
+	free(body);
+	cr_assert_eq(ctl_client_count(ctl), 0, "no client was made");
+}

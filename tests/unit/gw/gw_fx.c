@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/mem.h"
+#include "ctl/ctl.h"
 #include "gateway.h"
 #include "gw_fx.h"
 #include "gw_pstn.h"
@@ -256,6 +257,24 @@ const char *cdrs(void)
 	cr_assert_eq(cdr_db_open(&db, path, false), 0);
 	cr_assert_eq(cdr_db_csv(db, 0, cdr_line, text), 0);
 	mem_deref(db);
+	return text;
+}
+
+struct gateway *gw_fx_gateway(void)
+{
+	cr_assert_not_null(gw, "gw_start() first");
+	return gw;
+}
+
+const char *gw_ctl(const char *line, bool *ok)
+{
+	static char text[16384];
+	char *body = NULL;
+	int good = 0;
+	cr_assert_eq(ctl_run(gateway_ctl(gw), line, &body, &good), 0);
+	snprintf(text, sizeof(text), "%s", body);
+	free(body);
+	*ok = good;
 	return text;
 }
 

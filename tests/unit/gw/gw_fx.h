@@ -46,6 +46,9 @@ extern char raw_rx[8192];	   /* the last message it received */
 void gw_fx_setup(void);
 /* The fixture's loop (virtual time), for more servers in a test. */
 struct loop *gw_fx_loop(void);
+/* The gateway gw_start() made (its parts: gateway.h). */
+struct gateway;
+struct gateway *gw_fx_gateway(void);
 void gw_fx_teardown(void);
 /* Write the configuration, start the gateway, wait for the D-channels. */
 void gw_start(const struct gw_opt *opt);
@@ -63,6 +66,9 @@ bool pbx_has(unsigned n, const char *needle);
 const char *pbx_log(unsigned n);
 /* Every CDR so far, as `strowger-ctl cdr --csv` prints them. */
 const char *cdrs(void);
+/* Run a strowger-ctl command on the gateway: its reply (a static buffer);
+ * *ok: whether it was OK. */
+const char *gw_ctl(const char *line, bool *ok);
 /* A fault on sim span `span` (gw_pstn_fault: "dchan-down", "red", ...). */
 void fault(unsigned span, const char *what);
 

@@ -35,3 +35,8 @@ tests_unit_gw_test_scn_sipconf_SOURCES = tests/unit/gw/test_scn_sipconf.c $(GW_F
 tests_unit_gw_test_scn_sipconf_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit/gw \
 	-I$(top_srcdir)/tests/unit/sip
 tests_unit_gw_test_scn_sipconf_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/unit/gw/test_scn_ctl
+TESTS += tests/unit/gw/test_scn_ctl
+tests_unit_gw_test_scn_ctl_SOURCES = tests/unit/gw/test_scn_ctl.c $(GW_FX)
+tests_unit_gw_test_scn_ctl_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit/gw
+tests_unit_gw_test_scn_ctl_LDADD = $(TEST_LDADD)

@@ -258,6 +258,10 @@ Test(isdn_call, no_call_without_d_channel_or_channel)
 			isdn_ctrl_chan_maint(CPE->ctrl, c, true);
 	cr_assert_eq(b2b_call(&b, 1, "200", "100", true), EBUSY);
 	cr_assert_eq(isdn_ctrl_chan_maint(CPE->ctrl, 16, true), EINVAL, "16 is the D-channel");
+	cr_assert(!isdn_ctrl_chan_exists(CPE->ctrl, 16) && !isdn_ctrl_chan_exists(CPE->ctrl, 0) &&
+		  !isdn_ctrl_chan_exists(CPE->ctrl, 32));
+	cr_assert(isdn_ctrl_chan_exists(CPE->ctrl, 31) && isdn_ctrl_chan_oos(CPE->ctrl, 31));
+	cr_assert(!isdn_ctrl_chan_oos(NET->ctrl, 31), "no SERVICE on EuroISDN: ours alone");
 	isdn_ctrl_link_down(CPE->ctrl);
 	cr_assert_eq(b2b_call(&b, 1, "200", "100", true), ENOTCONN);
 	isdn_ctrl_link_up(CPE->ctrl);
@@ -421,10 +425,18 @@ Test(isdn_call, service_message_takes_channel_out_of_service_ni2)
 	NET->mode = CPE->mode = B2B_ANSWER;
 	cr_assert_eq(isdn_ctrl_chan_maint(NET->ctrl, 1, true), 0);
 	b2b_run(&b, 100 * MS);
+	cr_assert(isdn_ctrl_chan_oos(NET->ctrl, 1));
+	cr_assert(isdn_ctrl_chan_oos(CPE->ctrl, 1), "the far end's SERVICE counts");
+	cr_assert(!isdn_ctrl_chan_oos(CPE->ctrl, 2));
+	cr_assert(isdn_ctrl_chan_exists(CPE->ctrl, 23));
+	cr_assert(!isdn_ctrl_chan_exists(CPE->ctrl, 24), "T1: 24 is the D-channel");
+	cr_assert(!isdn_ctrl_chan_oos(CPE->ctrl, 24));
 	cr_assert_eq(b2b_call(&b, 1, "200", "100", true), 0);
 	cr_assert_eq(isdn_call_chan(CPE->call), 2, "the CPE heard SERVICE for channel 1");
 	b2b_run(&b, 100 * MS);
 	cr_assert_eq(CPE->answers, 1);
+	cr_assert_eq(isdn_ctrl_chan_call(CPE->ctrl, 2), CPE->call);
+	cr_assert_null(isdn_ctrl_chan_call(CPE->ctrl, 3));
 	isdn_call_hangup(CPE->call, 16);
 	cr_assert_eq(isdn_ctrl_chan_maint(NET->ctrl, 1, false), 0);
 	b2b_run(&b, 100 * MS);
