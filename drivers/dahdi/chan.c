@@ -196,7 +196,7 @@ int tdm_chan_open(struct tdm_chan **chp, struct tdm *tdm, const struct tdm_chan_
 		ch->prm.numbufs = CHAN_NUMBUFS;
 	ch->block_bytes = ch->prm.block * (prm->linear ? 2 : 1);
 	snprintf(ch->name, sizeof(ch->name), "tdm c%u", prm->channo);
-	ch->rxbuf = mem_zalloc(ch->block_bytes, NULL);
+	ch->rxbuf = mem_zalloc(ch->prm.block * 2, NULL); /* room for linear: set_linear */
 	err = ch->rxbuf ? dahdi_chan_fd_open(tdm, prm->channo, &ch->fd) : ENOMEM;
 	if (!err)
 		err = chan_configure(ch);
@@ -327,6 +327,21 @@ int tdm_chan_flush(struct tdm_chan *ch)
 	int v = DAHDI_FLUSH_BOTH;
 
 	return dahdi_ioctl(ch->tdm, ch->fd, DAHDI_FLUSH, &v);
+}
+
+int tdm_chan_set_linear(struct tdm_chan *ch, bool linear)
+{
+	int v = linear;
+	int err;
+
+	if (ch->prm.linear == linear)
+		return 0;
+	err = dahdi_ioctl(ch->tdm, ch->fd, DAHDI_SETLINEAR, &v);
+	if (err)
+		return err;
+	ch->prm.linear = linear;
+	ch->block_bytes = ch->prm.block * (linear ? 2 : 1);
+	return 0;
 }
 
 unsigned tdm_chan_no(const struct tdm_chan *ch)

@@ -5,6 +5,8 @@
  */
 #include "tests/unit/sim/simtest.h"
 
+#include "drivers/dahdi/law.h"
+
 static struct simtest t;
 
 static void setup(void)
@@ -245,6 +247,58 @@ Test(sim_cross, linear_and_info)
 		cr_assert_leq(d < 0 ? -d : d, 16 + (blk[i] < 0 ? -blk[i] : blk[i]) / 32,
 			      "sample %u: %d vs %d", i, lin_rx.last[i], blk[i]);
 	}
+	mem_deref(a);
+	mem_deref(b);
+}
+
+static struct {
+	unsigned n;
+	size_t len;
+	uint8_t first[2];
+} fmt_rx;
+
+static void fmt_h(struct tdm_chan *ch, const uint8_t *data, size_t len, void *arg)
+{
+	(void)ch;
+	(void)arg;
+	fmt_rx.n++;
+	fmt_rx.len = len;
+	memcpy(fmt_rx.first, data, 2);
+}
+
+/* tdm_chan_set_linear switches what read() gives in place: law bytes,
+ * then the same line's samples, then bytes again (the simulated switch
+ * echoes in bytes and plays tones in samples on one open channel). */
+Test(sim_cross, linear_switches_in_place)
+{
+	struct tdm_chan_prm pa = {.channo = 2, .law = TDM_LAW_ALAW};
+	struct tdm_chan_prm pb = {.channo = 33, .law = TDM_LAW_ALAW, .audioh = fmt_h};
+	struct tdm_chan *a, *b;
+	uint8_t blk[BLOCK];
+	unsigned i;
+
+	cr_assert_eq(tdm_chan_open(&a, t.tdm, &pa), 0);
+	cr_assert_eq(tdm_chan_open(&b, t.tdm, &pb), 0);
+	memset(blk, 0xaa, sizeof(blk)); /* a loud A-law code */
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(tdm_chan_write(a, blk, sizeof(blk), NULL), 0);
+	simtest_run_ms(&t, 40);
+	cr_assert_eq(fmt_rx.len, BLOCK);
+	cr_assert_eq(fmt_rx.first[0], 0xaa);
+	cr_assert_eq(tdm_chan_set_linear(b, true), 0);
+	cr_assert_eq(tdm_chan_block_bytes(b), BLOCK * 2);
+	for (i = 0; i < 3; i++)
+		tdm_chan_write(a, blk, sizeof(blk), NULL);
+	simtest_run_ms(&t, 40);
+	int16_t v;
+	memcpy(&v, fmt_rx.first, 2);
+	cr_assert_eq(fmt_rx.len, BLOCK * 2);
+	cr_assert_eq(v, law_dahdi_xlaw(TDM_LAW_ALAW, 0xaa));
+	cr_assert_gt(v < 0 ? -v : v, 1000);
+	cr_assert_eq(tdm_chan_set_linear(b, false), 0);
+	cr_assert_eq(tdm_chan_set_linear(b, false), 0); /* no change: fine */
+	simtest_run_ms(&t, 40);
+	cr_assert_eq(fmt_rx.len, BLOCK);
 	mem_deref(a);
 	mem_deref(b);
 }
