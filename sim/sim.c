@@ -154,6 +154,10 @@ static void sim_span_init(struct sim *sim, struct sim_span *span, const struct s
 		ch->chanpos = i + 1;
 		ch->sig = sc->sig[ch->channo];
 		ch->hdlc = ch->sig == DAHDI_SIG_HDLCFCS || ch->sig == DAHDI_SIG_HARDHDLC;
+		if (ch->hdlc && span->hdlc_lo == span->hdlc_hi)
+			span->hdlc_lo = i;
+		if (ch->hdlc)
+			span->hdlc_hi = i + 1;
 		ch->law = span->deflaw;
 		le_init(&ch->ready_le);
 		sim->chan_by_no[ch->channo] = ch;
@@ -363,6 +367,7 @@ int sim_line_cross(struct sim *sim, unsigned chan_a, unsigned chan_b)
 		return EBUSY;
 	a->peer = b;
 	b->peer = a;
+	a->span->line_crossed = b->span->line_crossed = true;
 	return 0;
 }
 

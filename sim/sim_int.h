@@ -59,7 +59,6 @@ struct sim_chan {
 	unsigned blocksize;
 	struct sim_file *file; /* the fd bound by DAHDI_SPECIFY, or NULL */
 	struct sim_dbuf rx, tx;
-	int ev[DAHDI_MAX_EVENTSIZE];
 	unsigned ev_in, ev_out;
 	uint8_t *gains; /* rx[256] then tx[256]; NULL: unity */
 	unsigned ec_taps;
@@ -73,6 +72,9 @@ struct sim_chan {
 	bool far_offhook;	/* FXO-sig: the phone is off hook */
 	bool far_ringing;	/* FXS-sig: ringing voltage on the line */
 	struct le ready_le;	/* on sim.ready while readiness is owed */
+	/* Last: every tick reads the fields above for thousands of channels,
+	 * and the queue is 256 bytes it rarely needs. */
+	int ev[DAHDI_MAX_EVENTSIZE];
 };
 
 struct sim_span {
@@ -82,6 +84,9 @@ struct sim_span {
 	char name[20];
 	unsigned first, nchans;
 	struct sim_chan *chans; /* nchans, chanpos i+1 at [i] */
+	unsigned nopen_audio;	  /* non-HDLC channels bound to a file */
+	unsigned hdlc_lo, hdlc_hi; /* the HDLC channels are among [lo, hi) */
+	bool line_crossed;	  /* a channel is crossed with a line elsewhere */
 	int deflaw;
 	int lineconfig;
 	unsigned timing;
