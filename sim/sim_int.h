@@ -128,6 +128,7 @@ struct sim {
 	struct loop_timer tick;
 	uint64_t tick_ns, next_tick, ticks;
 	unsigned chunk; /* bytes per channel per tick */
+	unsigned stride; /* ticks per B-channel transfer (sim_prm.stride) */
 	struct le ready;
 	bool in_tick, defer_armed;
 	uint8_t scratch[SIM_CHUNK_MAX];

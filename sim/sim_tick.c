@@ -90,13 +90,13 @@ void sim_chan_tx_chunk(struct sim_chan *ch, uint8_t *out, unsigned len)
 			out[i] = ch->gains[256 + out[i]];
 }
 
-static void sim_tick_audio(struct sim *sim, struct sim_chan *ch)
+static void sim_tick_audio(struct sim *sim, struct sim_chan *ch, unsigned len)
 {
 	struct sim_chan *p = ch->peer;
 
-	sim_chan_tx_chunk(ch, sim->scratch, sim->chunk);
+	sim_chan_tx_chunk(ch, sim->scratch, len);
 	if (p && p->file && p->rx.mem)
-		sim_audio_rx(p, sim->scratch, sim->chunk);
+		sim_audio_rx(p, sim->scratch, len);
 }
 
 /* True if the frame is lost on the way (and counted). */
@@ -164,6 +164,28 @@ static bool sim_span_audio_idle(const struct sim_span *span)
 	       (span->peer ? !span->peer->nopen_audio : !span->line_crossed);
 }
 
+/* sim_prm.stride: D-channels every tick; B-channel i when the tick count
+ * plus i is a multiple of the stride, with stride ticks of audio. */
+static void sim_tick_strided(struct sim_span *span)
+{
+	struct sim *sim = span->sim;
+	unsigned i, len = sim->chunk * sim->stride;
+
+	for (i = span->hdlc_lo; i < span->hdlc_hi; i++) {
+		struct sim_chan *ch = &span->chans[i];
+
+		if (ch->hdlc && (ch->file || (ch->peer && ch->peer->file)))
+			sim_tick_hdlc(sim, ch);
+	}
+	for (i = (unsigned)((sim->stride - sim->ticks % sim->stride) % sim->stride);
+	     i < span->nchans; i += sim->stride) {
+		struct sim_chan *ch = &span->chans[i];
+
+		if (!ch->hdlc && (ch->file || (ch->peer && ch->peer->file)))
+			sim_tick_audio(sim, ch, len);
+	}
+}
+
 void sim_tick_span(struct sim_span *span)
 {
 	struct sim *sim = span->sim;
@@ -179,6 +201,10 @@ void sim_tick_span(struct sim_span *span)
 		lo = span->hdlc_lo;
 		hi = span->hdlc_hi;
 	}
+	if (sim->stride > 1 && !idle) {
+		sim_tick_strided(span);
+		return;
+	}
 	for (i = lo; i < hi; i++) {
 		struct sim_chan *ch = &span->chans[i];
 
@@ -187,7 +213,7 @@ void sim_tick_span(struct sim_span *span)
 		if (ch->hdlc)
 			sim_tick_hdlc(sim, ch);
 		else if (!idle)
-			sim_tick_audio(sim, ch);
+			sim_tick_audio(sim, ch, sim->chunk);
 	}
 }
 

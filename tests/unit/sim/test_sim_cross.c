@@ -130,6 +130,7 @@ struct stream {
 	uint32_t tx_pos, rx_pos;
 	bool started;
 	unsigned bad;
+	uint32_t phases; /* bit k: a block arrived k ms into a 20 ms period */
 };
 
 static uint8_t pattern(unsigned id, uint32_t pos)
@@ -158,6 +159,7 @@ static void audio_h(struct tdm_chan *ch, const uint8_t *data, size_t len, void *
 	size_t i = 0;
 
 	(void)ch;
+	s->phases |= 1u << (loop_now(t.loop) / NS_PER_MS % 20);
 	if (!s->started) {
 		while (i < len && data[i] == 0xd5)
 			i++;
@@ -444,4 +446,66 @@ Test(sim_cross, bri_and_t1_spans)
 	mem_deref(b);
 	simtest_fini(&u);
 	simtest_init(&t, SIMTEST_CONF, 0);
+}
+
+/* --- stride (sim_prm.stride) --------------------------------------------- */
+
+static void setup_stride(void)
+{
+	simtest_init_stride(&t, SIMTEST_CONF, 0, 20);
+	simtest_cross12(&t);
+}
+
+TestSuite(sim_stride, .init = setup_stride, .fini = teardown);
+
+/* Every B-channel still arrives bit-exact both ways, a whole 20 ms block at
+ * a time, each channel at its own fixed millisecond of the period, and the
+ * span's channels (index i at i mod 20) spread over the period. */
+Test(sim_stride, blocks_staggered_and_bit_exact)
+{
+	static struct stream s[2][NB];
+	uint32_t all = 0;
+	unsigned sp, i;
+
+	for (sp = 0; sp < 2; sp++) {
+		for (i = 0; i < NB; i++) {
+			struct tdm_chan_prm prm = {
+			    .channo = bchan_no(sp + 1, i), .audioh = audio_h, .arg = &s[sp][i]};
+
+			s[sp][i].id = i * 2 + sp;
+			cr_assert_eq(tdm_chan_open(&s[sp][i].ch, t.tdm, &prm), 0);
+			stream_tx(&s[sp][i]);
+			stream_tx(&s[sp][i]);
+		}
+	}
+	simtest_run_ms(&t, 2000);
+	for (sp = 0; sp < 2; sp++) {
+		for (i = 0; i < NB; i++) {
+			struct stream *x = &s[sp][i];
+
+			cr_assert(x->started);
+			cr_assert_eq(x->bad, 0, "span %u chan %u", sp + 1, i);
+			cr_assert_geq(x->rx_pos, 15000, "%u bytes", x->rx_pos);
+			cr_assert_eq(__builtin_popcount(x->phases), 1, "chan %u: phases %#x", i,
+				     x->phases);
+			all |= x->phases;
+			mem_deref(x->ch);
+		}
+	}
+	/* 20 phases but for the D-channel's (index 15): 19 */
+	cr_assert_eq(__builtin_popcount(all), 19, "phases %#x", all);
+}
+
+Test(sim_stride, too_long_is_refused)
+{
+	struct sim_prm prm = {.text = SIMTEST_CONF, .name = "x.conf", .tick = 20 * NS_PER_MS,
+			      .stride = 7};
+	struct conf_diag diag;
+	struct sim *sim = NULL;
+
+	conf_diag_init(&diag);
+	cr_assert_eq(sim_alloc(&sim, t.loop, &prm, &diag), EINVAL);
+	cr_assert_null(sim);
+	cr_assert(diag.text && strstr(diag.text, "stride"), "%s", diag.text ? diag.text : "");
+	conf_diag_reset(&diag);
 }
