@@ -243,6 +243,10 @@ int tdm_chan_gains(struct tdm_chan *ch, int rx_ddb, int tx_ddb);
 /* Drop buffered audio both ways (DAHDI_FLUSH). */
 int tdm_chan_flush(struct tdm_chan *ch);
 unsigned tdm_chan_no(const struct tdm_chan *ch);
+/* Switch between law bytes and 16-bit linear samples (DAHDI_SETLINEAR):
+ * it applies to what is read and written from now on, as in DAHDI, where
+ * the conversion happens at read() and write(). */
+int tdm_chan_set_linear(struct tdm_chan *ch, bool linear);
 /* Bytes per block (block samples, times two when linear). */
 size_t tdm_chan_block_bytes(const struct tdm_chan *ch);
 const char *tdm_chan_name(const struct tdm_chan *ch); /* "tdm s1c7" */

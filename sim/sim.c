@@ -154,6 +154,10 @@ static void sim_span_init(struct sim *sim, struct sim_span *span, const struct s
 		ch->chanpos = i + 1;
 		ch->sig = sc->sig[ch->channo];
 		ch->hdlc = ch->sig == DAHDI_SIG_HDLCFCS || ch->sig == DAHDI_SIG_HARDHDLC;
+		if (ch->hdlc && span->hdlc_lo == span->hdlc_hi)
+			span->hdlc_lo = i;
+		if (ch->hdlc)
+			span->hdlc_hi = i + 1;
 		ch->law = span->deflaw;
 		le_init(&ch->ready_le);
 		sim->chan_by_no[ch->channo] = ch;
@@ -245,10 +249,15 @@ int sim_alloc(struct sim **simp, struct loop *loop, const struct sim_prm *prm,
 {
 	struct sim *sim;
 	uint64_t tick = prm->tick ? prm->tick : NS_PER_MS;
+	unsigned stride = prm->stride ? prm->stride : 1;
 	int err;
 
 	if (tick % SIM_NS_PER_SAMPLE || tick / SIM_NS_PER_SAMPLE > SIM_CHUNK_MAX) {
 		conf_diag_err(diag, NULL, 0, "sim tick must be a multiple of 125 us up to 128 ms");
+		return EINVAL;
+	}
+	if (stride > SIM_CHUNK_MAX || tick / SIM_NS_PER_SAMPLE * stride > SIM_CHUNK_MAX) {
+		conf_diag_err(diag, NULL, 0, "sim stride times tick must be at most 128 ms");
 		return EINVAL;
 	}
 	sim = mem_zalloc(sizeof(*sim), sim_destroy);
@@ -257,6 +266,7 @@ int sim_alloc(struct sim **simp, struct loop *loop, const struct sim_prm *prm,
 	sim->loop = loop;
 	sim->tick_ns = tick;
 	sim->chunk = (unsigned)(tick / SIM_NS_PER_SAMPLE);
+	sim->stride = stride;
 	list_init(&sim->ready);
 	loop_timer_init(&sim->tick);
 	sim_sys_init(sim);
@@ -363,6 +373,7 @@ int sim_line_cross(struct sim *sim, unsigned chan_a, unsigned chan_b)
 		return EBUSY;
 	a->peer = b;
 	b->peer = a;
+	a->span->line_crossed = b->span->line_crossed = true;
 	return 0;
 }
 

@@ -34,6 +34,13 @@ struct sim_prm {
 	const char *text; /* its text (name: `name`, default "system.conf") */
 	const char *name;
 	uint64_t tick; /* ns per tick, a multiple of 125 us (0: 1 ms) */
+	/* B-channel audio moves every `stride` ticks, that many ticks' worth
+	 * at once, a span's channels staggered so each tick moves 1/stride of
+	 * them (0 or 1: every channel every tick, as DAHDI does).  For
+	 * benchmarks: thousands of channels cost a visit per block instead of
+	 * one per tick, while blocks still complete at tick resolution.
+	 * Remote spans ignore it. */
+	unsigned stride;
 };
 
 /* A mem object.  Problems with the file go to diag (file:line) and give

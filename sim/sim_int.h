@@ -15,9 +15,12 @@
 #include "sim/sim.h"
 #include "sim/sysconf.h"
 
-/* Simulated fds live far above real ones so a mix-up fails loudly (EBADF). */
+/* Simulated fds live far above real ones so a mix-up fails loudly (EBADF).
+ * Room for every channel system.conf may have open at once, plus control
+ * fds: at 4,096 the media benchmark's 2,000th call (two B-channels a call,
+ * and 268 D-channels) found no fd for its channels and lost its audio. */
 #define SIM_FD_BASE   0x100000
-#define SIM_MAX_FILES 4096
+#define SIM_MAX_FILES (SYSCONF_MAX_CHANNELS + 1024)
 #define SIM_CHUNK_MAX 1024 /* bytes per channel per tick (128 ms) */
 
 /* One direction of DAHDI's `numbufs` buffers of `bufsize` bytes, with its
@@ -59,7 +62,6 @@ struct sim_chan {
 	unsigned blocksize;
 	struct sim_file *file; /* the fd bound by DAHDI_SPECIFY, or NULL */
 	struct sim_dbuf rx, tx;
-	int ev[DAHDI_MAX_EVENTSIZE];
 	unsigned ev_in, ev_out;
 	uint8_t *gains; /* rx[256] then tx[256]; NULL: unity */
 	unsigned ec_taps;
@@ -73,6 +75,9 @@ struct sim_chan {
 	bool far_offhook;	/* FXO-sig: the phone is off hook */
 	bool far_ringing;	/* FXS-sig: ringing voltage on the line */
 	struct le ready_le;	/* on sim.ready while readiness is owed */
+	/* Last: every tick reads the fields above for thousands of channels,
+	 * and the queue is 256 bytes it rarely needs. */
+	int ev[DAHDI_MAX_EVENTSIZE];
 };
 
 struct sim_span {
@@ -82,6 +87,9 @@ struct sim_span {
 	char name[20];
 	unsigned first, nchans;
 	struct sim_chan *chans; /* nchans, chanpos i+1 at [i] */
+	unsigned nopen_audio;	  /* non-HDLC channels bound to a file */
+	unsigned hdlc_lo, hdlc_hi; /* the HDLC channels are among [lo, hi) */
+	bool line_crossed;	  /* a channel is crossed with a line elsewhere */
 	int deflaw;
 	int lineconfig;
 	unsigned timing;
@@ -120,6 +128,7 @@ struct sim {
 	struct loop_timer tick;
 	uint64_t tick_ns, next_tick, ticks;
 	unsigned chunk; /* bytes per channel per tick */
+	unsigned stride; /* ticks per B-channel transfer (sim_prm.stride) */
 	struct le ready;
 	bool in_tick, defer_armed;
 	uint8_t scratch[SIM_CHUNK_MAX];

@@ -94,6 +94,8 @@ static int sim_specify(struct sim *sim, struct sim_file *f, int channo)
 		return err;
 	ch->file = f;
 	f->chan = ch;
+	if (!ch->hdlc)
+		ch->span->nopen_audio++;
 	LOGD(LC_SIM, ch->span->name, "c%u open (fd %d)", ch->chanpos, f->fd);
 	return 0;
 }

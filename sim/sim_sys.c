@@ -66,6 +66,8 @@ static void sim_file_free(struct sim *sim, struct sim_file *f)
 {
 	if (f->chan) {
 		f->chan->file = NULL;
+		if (!f->chan->hdlc)
+			f->chan->span->nopen_audio--;
 		sim_chan_reset(f->chan);
 	}
 	sim->files[(unsigned)f->fd - SIM_FD_BASE] = NULL;

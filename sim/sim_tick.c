@@ -90,13 +90,13 @@ void sim_chan_tx_chunk(struct sim_chan *ch, uint8_t *out, unsigned len)
 			out[i] = ch->gains[256 + out[i]];
 }
 
-static void sim_tick_audio(struct sim *sim, struct sim_chan *ch)
+static void sim_tick_audio(struct sim *sim, struct sim_chan *ch, unsigned len)
 {
 	struct sim_chan *p = ch->peer;
 
-	sim_chan_tx_chunk(ch, sim->scratch, sim->chunk);
+	sim_chan_tx_chunk(ch, sim->scratch, len);
 	if (p && p->file && p->rx.mem)
-		sim_audio_rx(p, sim->scratch, sim->chunk);
+		sim_audio_rx(p, sim->scratch, len);
 }
 
 /* True if the frame is lost on the way (and counted). */
@@ -154,24 +154,66 @@ static void sim_tick_hdlc(struct sim *sim, struct sim_chan *ch)
 	}
 }
 
+/* No B-channel of the span nor any it is crossed with is open: only its
+ * D-channels have anything to send, and its idle B-channels need not be
+ * looked at one by one (with hundreds of spans, most of them without a
+ * call, that walk was much of the tick's cost). */
+static bool sim_span_audio_idle(const struct sim_span *span)
+{
+	return !span->nopen_audio &&
+	       (span->peer ? !span->peer->nopen_audio : !span->line_crossed);
+}
+
+/* sim_prm.stride: D-channels every tick; B-channel i when the tick count
+ * plus i is a multiple of the stride, with stride ticks of audio. */
+static void sim_tick_strided(struct sim_span *span)
+{
+	struct sim *sim = span->sim;
+	unsigned i, len = sim->chunk * sim->stride;
+
+	for (i = span->hdlc_lo; i < span->hdlc_hi; i++) {
+		struct sim_chan *ch = &span->chans[i];
+
+		if (ch->hdlc && (ch->file || (ch->peer && ch->peer->file)))
+			sim_tick_hdlc(sim, ch);
+	}
+	for (i = (unsigned)((sim->stride - sim->ticks % sim->stride) % sim->stride);
+	     i < span->nchans; i += sim->stride) {
+		struct sim_chan *ch = &span->chans[i];
+
+		if (!ch->hdlc && (ch->file || (ch->peer && ch->peer->file)))
+			sim_tick_audio(sim, ch, len);
+	}
+}
+
 void sim_tick_span(struct sim_span *span)
 {
 	struct sim *sim = span->sim;
-	unsigned i;
+	unsigned i, lo = 0, hi = span->nchans;
+	bool idle;
 
 	if (span->remote) {
 		sim_remote_tick(span);
 		return;
 	}
-	for (i = 0; i < span->nchans; i++) {
+	idle = sim_span_audio_idle(span);
+	if (idle) {
+		lo = span->hdlc_lo;
+		hi = span->hdlc_hi;
+	}
+	if (sim->stride > 1 && !idle) {
+		sim_tick_strided(span);
+		return;
+	}
+	for (i = lo; i < hi; i++) {
 		struct sim_chan *ch = &span->chans[i];
 
 		if (!ch->file && !(ch->peer && ch->peer->file))
 			continue;
 		if (ch->hdlc)
 			sim_tick_hdlc(sim, ch);
-		else
-			sim_tick_audio(sim, ch);
+		else if (!idle)
+			sim_tick_audio(sim, ch, sim->chunk);
 	}
 }
 

@@ -192,7 +192,8 @@ static int backend_start(struct gw_pstn *p, struct loop *loop, const struct sg_c
 		return tdm_alloc(&p->tdm, loop, tdm_sys_os());
 	struct conf_diag diag;
 	conf_diag_init(&diag);
-	struct sim_prm prm = { .path = cfg->sim.system_conf, .tick = cfg->sim.tick };
+	struct sim_prm prm = { .path = cfg->sim.system_conf, .tick = cfg->sim.tick,
+				.stride = cfg->sim.stride };
 	int rc = sim_alloc(&p->sim, loop, &prm, &diag);
 	for (const char *t = diag.text; t && *t;) {
 		size_t n = strcspn(t, "\n");

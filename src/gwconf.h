@@ -42,6 +42,7 @@ struct sg_sim {
 	bool enabled;              /* the section is present */
 	char system_conf[1024];    /* DAHDI system.conf syntax (relative to this file) */
 	uint64_t tick;             /* ns per sim tick */
+	unsigned stride;           /* ticks per B-channel transfer (sim_prm.stride) */
 };
 
 /* How overlap-dialled calls go on into SIP. */

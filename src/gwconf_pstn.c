@@ -2,7 +2,8 @@
 /*
  * The PSTN sections of strowger.conf:
  *
- *   [sim]              system_conf = FILE (DAHDI syntax), tick = 1ms
+ *   [sim]              system_conf = FILE (DAHDI syntax), tick = 1ms,
+ *                      stride = 1 (see sim_prm.stride)
  *   [span N]           the ISDN keys of pstn/isdn (switchtype required,
  *                      role, interface, chansel, ...), group = NAME,
  *                      max_calls, max_cps (0: no limit; call/limit.h),
@@ -28,6 +29,9 @@ static const struct conf_key sim_keys[] = {
 	{ .name = "tick", .type = CONF_DURATION, .offset = offsetof(struct sg_sim, tick),
 	  .dflt = "1ms", .min = (int64_t)(125 * NS_PER_US), .max = (int64_t)(20 * NS_PER_MS),
 	  .help = "how often the sim moves audio and frames (a multiple of 125 us)" },
+	{ .name = "stride", .type = CONF_UINT, .offset = offsetof(struct sg_sim, stride),
+	  .dflt = "1", .min = 1, .max = 160,
+	  .help = "ticks between a B-channel's audio transfers, channels staggered (benchmarks)" },
 	CONF_KEYS_END,
 };
 

@@ -40,6 +40,8 @@ struct tdm_chan {
 	struct tdm_ev evq[CHAN_EVQ]; /* events met inside tdm_chan_write */
 	unsigned evq_n;
 	uint8_t *rxbuf;
+	size_t rxcap;	    /* bytes of rxbuf */
+	uint8_t *rxbuf_old; /* replaced inside a callback: freed with the channel */
 };
 
 static void chan_destroy(void *data)
@@ -52,6 +54,7 @@ static void chan_destroy(void *data)
 		dahdi_watch(ch->tdm, ch->fd, 0, NULL, NULL);
 	dahdi_fd_close(ch->tdm, &ch->fd);
 	mem_deref(ch->rxbuf);
+	mem_deref(ch->rxbuf_old);
 	mem_deref(ch->tdm);
 }
 
@@ -196,7 +199,8 @@ int tdm_chan_open(struct tdm_chan **chp, struct tdm *tdm, const struct tdm_chan_
 		ch->prm.numbufs = CHAN_NUMBUFS;
 	ch->block_bytes = ch->prm.block * (prm->linear ? 2 : 1);
 	snprintf(ch->name, sizeof(ch->name), "tdm c%u", prm->channo);
-	ch->rxbuf = mem_zalloc(ch->block_bytes, NULL);
+	ch->rxcap = ch->block_bytes;
+	ch->rxbuf = mem_zalloc(ch->rxcap, NULL);
 	err = ch->rxbuf ? dahdi_chan_fd_open(tdm, prm->channo, &ch->fd) : ENOMEM;
 	if (!err)
 		err = chan_configure(ch);
@@ -327,6 +331,35 @@ int tdm_chan_flush(struct tdm_chan *ch)
 	int v = DAHDI_FLUSH_BOTH;
 
 	return dahdi_ioctl(ch->tdm, ch->fd, DAHDI_FLUSH, &v);
+}
+
+int tdm_chan_set_linear(struct tdm_chan *ch, bool linear)
+{
+	int v = linear;
+	int err;
+
+	if (ch->prm.linear == linear)
+		return 0;
+	if (linear && ch->rxcap < ch->prm.block * 2) {
+		uint8_t *buf = mem_zalloc(ch->prm.block * 2, NULL);
+
+		if (!buf)
+			return ENOMEM;
+		/* Inside a callback the block being handled is the old buffer:
+		 * it lives as long as the channel (this happens once at most). */
+		if (ch->in_cb)
+			ch->rxbuf_old = ch->rxbuf;
+		else
+			mem_deref(ch->rxbuf);
+		ch->rxbuf = buf;
+		ch->rxcap = ch->prm.block * 2;
+	}
+	err = dahdi_ioctl(ch->tdm, ch->fd, DAHDI_SETLINEAR, &v);
+	if (err)
+		return err;
+	ch->prm.linear = linear;
+	ch->block_bytes = ch->prm.block * (linear ? 2 : 1);
+	return 0;
 }
 
 unsigned tdm_chan_no(const struct tdm_chan *ch)

@@ -67,7 +67,7 @@ enum sw_media_mode { SW_MEDIA_NONE, SW_MEDIA_TONE, SW_MEDIA_ECHO, SW_MEDIA_RECOR
 struct sw_media;
 struct tdm;
 struct tone_zone;
-/* Open global DAHDI channel `channo` (16-bit linear). */
+/* Open global DAHDI channel `channo` (law bytes until a mode wants samples). */
 int sw_media_open(struct sw_media **mp, struct tdm *tdm, unsigned channo);
 /* TONE needs `tone` in libtonezone's format ("480+620/500,0/500"). */
 int sw_media_set(struct sw_media *m, enum sw_media_mode mode, const char *tone);

@@ -5,6 +5,12 @@
  * Everything is paced by the received blocks: each block received (every
  * 20 ms) is answered by one block sent, as a real far end's clock would.
  *
+ * The channel carries law bytes while it echoes (an echo is a byte copy:
+ * decoding and re-encoding every sample cost a tenth of the media
+ * benchmark's core) and 16-bit linear samples for tones and recording;
+ * the driver converts (DAHDI_SETLINEAR), so what goes on the line is the
+ * same either way.
+ *
  * A zone's tone is a list of segments "[!]f1[+f2][/ms]" separated by commas
  * (libtonezone's format): '!' segments play once, then the rest repeats; a
  * segment without a time lasts for ever.
@@ -145,7 +151,7 @@ int sw_media_open(struct sw_media **mp, struct tdm *tdm, unsigned channo)
 	struct sw_media *m = mem_zalloc(sizeof(*m), media_destroy);
 	if (!m)
 		return ENOMEM;
-	struct tdm_chan_prm prm = {.channo = channo, .linear = true, .audioh = media_rx, .arg = m};
+	struct tdm_chan_prm prm = {.channo = channo, .audioh = media_rx, .arg = m};
 	int rc = tdm_chan_open(&m->ch, tdm, &prm);
 	if (rc) {
 		mem_deref(m);
@@ -157,10 +163,15 @@ int sw_media_open(struct sw_media **mp, struct tdm *tdm, unsigned channo)
 
 int sw_media_set(struct sw_media *m, enum sw_media_mode mode, const char *tone)
 {
+	int rc = mode == SW_MEDIA_TONE ? tone_parse(m, tone) : 0;
+
+	/* An echo copies whatever it reads, so either format echoes: the
+	 * switch only costs a block in the other format on the way. */
+	if (!rc)
+		rc = tdm_chan_set_linear(m->ch, mode == SW_MEDIA_TONE || mode == SW_MEDIA_RECORD);
+	if (rc)
+		return rc;
 	if (mode == SW_MEDIA_TONE) {
-		int rc = tone_parse(m, tone);
-		if (rc)
-			return rc;
 		m->seg = m->pos = 0;
 		m->t = 0;
 		m->looped = false;

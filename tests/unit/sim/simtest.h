@@ -45,9 +45,10 @@ struct simtest {
 	size_t live0;
 };
 
-static inline void simtest_init(struct simtest *t, const char *conf, uint64_t tick)
+static inline void simtest_init_stride(struct simtest *t, const char *conf, uint64_t tick,
+				       unsigned stride)
 {
-	struct sim_prm prm = {.text = conf, .name = "test.conf", .tick = tick};
+	struct sim_prm prm = {.text = conf, .name = "test.conf", .tick = tick, .stride = stride};
 	struct conf_diag diag;
 	int err;
 
@@ -62,6 +63,11 @@ static inline void simtest_init(struct simtest *t, const char *conf, uint64_t ti
 	conf_diag_reset(&diag);
 	t->sys = sim_sys(t->sim);
 	cr_assert_eq(tdm_alloc(&t->tdm, t->loop, t->sys), 0);
+}
+
+static inline void simtest_init(struct simtest *t, const char *conf, uint64_t tick)
+{
+	simtest_init_stride(t, conf, tick, 0);
 }
 
 static inline void simtest_cross12(struct simtest *t)

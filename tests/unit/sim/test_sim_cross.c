@@ -5,6 +5,8 @@
  */
 #include "tests/unit/sim/simtest.h"
 
+#include "drivers/dahdi/law.h"
+
 static struct simtest t;
 
 static void setup(void)
@@ -128,6 +130,7 @@ struct stream {
 	uint32_t tx_pos, rx_pos;
 	bool started;
 	unsigned bad;
+	uint32_t phases; /* bit k: a block arrived k ms into a 20 ms period */
 };
 
 static uint8_t pattern(unsigned id, uint32_t pos)
@@ -156,6 +159,7 @@ static void audio_h(struct tdm_chan *ch, const uint8_t *data, size_t len, void *
 	size_t i = 0;
 
 	(void)ch;
+	s->phases |= 1u << (loop_now(t.loop) / NS_PER_MS % 20);
 	if (!s->started) {
 		while (i < len && data[i] == 0xd5)
 			i++;
@@ -245,6 +249,58 @@ Test(sim_cross, linear_and_info)
 		cr_assert_leq(d < 0 ? -d : d, 16 + (blk[i] < 0 ? -blk[i] : blk[i]) / 32,
 			      "sample %u: %d vs %d", i, lin_rx.last[i], blk[i]);
 	}
+	mem_deref(a);
+	mem_deref(b);
+}
+
+static struct {
+	unsigned n;
+	size_t len;
+	uint8_t first[2];
+} fmt_rx;
+
+static void fmt_h(struct tdm_chan *ch, const uint8_t *data, size_t len, void *arg)
+{
+	(void)ch;
+	(void)arg;
+	fmt_rx.n++;
+	fmt_rx.len = len;
+	memcpy(fmt_rx.first, data, 2);
+}
+
+/* tdm_chan_set_linear switches what read() gives in place: law bytes,
+ * then the same line's samples, then bytes again (the simulated switch
+ * echoes in bytes and plays tones in samples on one open channel). */
+Test(sim_cross, linear_switches_in_place)
+{
+	struct tdm_chan_prm pa = {.channo = 2, .law = TDM_LAW_ALAW};
+	struct tdm_chan_prm pb = {.channo = 33, .law = TDM_LAW_ALAW, .audioh = fmt_h};
+	struct tdm_chan *a, *b;
+	uint8_t blk[BLOCK];
+	unsigned i;
+
+	cr_assert_eq(tdm_chan_open(&a, t.tdm, &pa), 0);
+	cr_assert_eq(tdm_chan_open(&b, t.tdm, &pb), 0);
+	memset(blk, 0xaa, sizeof(blk)); /* a loud A-law code */
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(tdm_chan_write(a, blk, sizeof(blk), NULL), 0);
+	simtest_run_ms(&t, 40);
+	cr_assert_eq(fmt_rx.len, BLOCK);
+	cr_assert_eq(fmt_rx.first[0], 0xaa);
+	cr_assert_eq(tdm_chan_set_linear(b, true), 0);
+	cr_assert_eq(tdm_chan_block_bytes(b), BLOCK * 2);
+	for (i = 0; i < 3; i++)
+		tdm_chan_write(a, blk, sizeof(blk), NULL);
+	simtest_run_ms(&t, 40);
+	int16_t v;
+	memcpy(&v, fmt_rx.first, 2);
+	cr_assert_eq(fmt_rx.len, BLOCK * 2);
+	cr_assert_eq(v, law_dahdi_xlaw(TDM_LAW_ALAW, 0xaa));
+	cr_assert_gt(v < 0 ? -v : v, 1000);
+	cr_assert_eq(tdm_chan_set_linear(b, false), 0);
+	cr_assert_eq(tdm_chan_set_linear(b, false), 0); /* no change: fine */
+	simtest_run_ms(&t, 40);
+	cr_assert_eq(fmt_rx.len, BLOCK);
 	mem_deref(a);
 	mem_deref(b);
 }
@@ -390,4 +446,66 @@ Test(sim_cross, bri_and_t1_spans)
 	mem_deref(b);
 	simtest_fini(&u);
 	simtest_init(&t, SIMTEST_CONF, 0);
+}
+
+/* --- stride (sim_prm.stride) --------------------------------------------- */
+
+static void setup_stride(void)
+{
+	simtest_init_stride(&t, SIMTEST_CONF, 0, 20);
+	simtest_cross12(&t);
+}
+
+TestSuite(sim_stride, .init = setup_stride, .fini = teardown);
+
+/* Every B-channel still arrives bit-exact both ways, a whole 20 ms block at
+ * a time, each channel at its own fixed millisecond of the period, and the
+ * span's channels (index i at i mod 20) spread over the period. */
+Test(sim_stride, blocks_staggered_and_bit_exact)
+{
+	static struct stream s[2][NB];
+	uint32_t all = 0;
+	unsigned sp, i;
+
+	for (sp = 0; sp < 2; sp++) {
+		for (i = 0; i < NB; i++) {
+			struct tdm_chan_prm prm = {
+			    .channo = bchan_no(sp + 1, i), .audioh = audio_h, .arg = &s[sp][i]};
+
+			s[sp][i].id = i * 2 + sp;
+			cr_assert_eq(tdm_chan_open(&s[sp][i].ch, t.tdm, &prm), 0);
+			stream_tx(&s[sp][i]);
+			stream_tx(&s[sp][i]);
+		}
+	}
+	simtest_run_ms(&t, 2000);
+	for (sp = 0; sp < 2; sp++) {
+		for (i = 0; i < NB; i++) {
+			struct stream *x = &s[sp][i];
+
+			cr_assert(x->started);
+			cr_assert_eq(x->bad, 0, "span %u chan %u", sp + 1, i);
+			cr_assert_geq(x->rx_pos, 15000, "%u bytes", x->rx_pos);
+			cr_assert_eq(__builtin_popcount(x->phases), 1, "chan %u: phases %#x", i,
+				     x->phases);
+			all |= x->phases;
+			mem_deref(x->ch);
+		}
+	}
+	/* 20 phases but for the D-channel's (index 15): 19 */
+	cr_assert_eq(__builtin_popcount(all), 19, "phases %#x", all);
+}
+
+Test(sim_stride, too_long_is_refused)
+{
+	struct sim_prm prm = {.text = SIMTEST_CONF, .name = "x.conf", .tick = 20 * NS_PER_MS,
+			      .stride = 7};
+	struct conf_diag diag;
+	struct sim *sim = NULL;
+
+	conf_diag_init(&diag);
+	cr_assert_eq(sim_alloc(&sim, t.loop, &prm, &diag), EINVAL);
+	cr_assert_null(sim);
+	cr_assert(diag.text && strstr(diag.text, "stride"), "%s", diag.text ? diag.text : "");
+	conf_diag_reset(&diag);
 }
