@@ -528,6 +528,7 @@ void leg_sip_sess_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t sta
 		break;
 	case SIP_EV_ESTABLISHED:
 	case SIP_EV_INFO:
+	case SIP_EV_REFER_ANSWER: /* the gateway sends no REFER (yet) */
 		break;
 	}
 }

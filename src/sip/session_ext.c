@@ -38,6 +38,7 @@ static void sx_destroy(void *data)
 	mem_deref(x->upd_in);
 	mem_deref(x->upd_out);
 	mem_deref(x->reinv);
+	mem_deref(x->refer);
 }
 
 struct sip_sx *sip_sx_alloc(void)
@@ -69,6 +70,7 @@ void sip_sx_unlink(struct sip_sess *ss)
 	detach(&x->prack);
 	detach(&x->upd_out);
 	detach(&x->reinv);
+	detach(&x->refer);
 	x->upd_in = mem_deref(x->upd_in); /* a server txn: never ours to detach */
 }
 

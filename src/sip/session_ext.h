@@ -57,6 +57,7 @@ struct sip_sx {
 	bool upd_offer;		 /* ours carries an offer */
 	char *upd_sdp;		 /* ...this one */
 	struct sip_txn *reinv;	 /* our re-INVITE, until its final response */
+	struct sip_txn *refer;	 /* our REFER (RFC 3515), until its final response */
 	bool upd_user;		 /* upd_out is the user's (sip_sess_update) */
 
 	/* RFC 3261 §14.1 glare: the user's UPDATE again after a 491. */

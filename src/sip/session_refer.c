@@ -35,6 +35,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "sip/session.h"
+#include "sip/session_ext.h"
 
 /* §2.4.2: exactly one Refer-To value (compact form "r" included). */
 static bool one_refer_to(const osip_message_t *req)
@@ -129,4 +130,42 @@ int sip_sess_refer_notify(struct sip_sess *ss, uint16_t status, const char *reas
 	if (status >= 200)
 		ss->refer_active = false; /* the subscription ends with it */
 	return notify_send(ss, status, reason, status >= 200);
+}
+
+/* --- REFER as the referrer (UAC, RFC 3515 §2.4.1) ------------------------- */
+
+static void refer_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, void *arg)
+{
+	struct sip_sess *ss = arg;
+
+	if (!ss->s || status < 200 || ss->x->refer != t)
+		return;
+	mem_ref(ss);
+	sip_txn_detach(ss->x->refer);
+	ss->x->refer = mem_deref(ss->x->refer);
+	sip_sess_emit(ss, SIP_EV_REFER_ANSWER, status, resp);
+	mem_deref(ss);
+}
+
+#define SIP_REFER_TO_MAX 256
+
+int sip_sess_refer(struct sip_sess *ss, const char *refer_to)
+{
+	char uri[SIP_REFER_TO_MAX + 3];
+	size_t n = refer_to ? strlen(refer_to) : 0;
+
+	if (!n || n > SIP_REFER_TO_MAX || strpbrk(refer_to, "\r\n"))
+		return EINVAL;
+	if (!ss->s || !ss->dlg || ss->state != SIP_SESS_ESTABLISHED)
+		return EPROTO;
+	if (ss->x->refer)
+		return EBUSY;
+	snprintf(uri, sizeof(uri), refer_to[0] == '<' ? "%s" : "<%s>", refer_to);
+	struct sip_sx_req rq = {
+		.method = "REFER",
+		.contact = true, /* mandatory in REFER (RFC 3515 §2.2, Table 1) */
+		.hname = { "Refer-To" },
+		.hval = { uri },
+	};
+	return sip_sx_send(ss, &rq, refer_resp, &ss->x->refer);
 }

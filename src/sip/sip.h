@@ -88,6 +88,10 @@ enum sip_sess_ev {
 	SIP_EV_REFER,	    /* in-dialog REFER, RFC 3515 (msg: Refer-To through
 			     * sip_msg_header): answer it from the handler with
 			     * sip_sess_refer_answer(), else 603 goes out */
+	SIP_EV_REFER_ANSWER, /* the final response to our REFER (status, msg if
+			      * one came; 408 on timeout): 202 accepted, the
+			      * progress then comes as NOTIFY (SIP_EV_INFO, a
+			      * message/sipfrag body, RFC 3515 §2.4.5) */
 };
 
 const char *sip_sess_state_name(enum sip_sess_state st);
@@ -203,6 +207,11 @@ int sip_sess_answer_hdrs(struct sip_sess *sess, uint16_t status, const char *rea
  * (and sends the first NOTIFY, "SIP/2.0 100 Trying", §2.4.4); 4xx-6xx
  * refuses it.  EPROTO outside the handler or for another status. */
 int sip_sess_refer_answer(struct sip_sess *sess, uint16_t status);
+/* Send REFER (RFC 3515 §2.4.1) in a confirmed dialog: Refer-To is
+ * `refer_to` (a URI, "<...>" added when missing).  Its final response comes
+ * as SIP_EV_REFER_ANSWER.  EBUSY while one of ours is pending; EINVAL for
+ * an empty value or one with CR/LF; EPROTO outside a confirmed dialog. */
+int sip_sess_refer(struct sip_sess *sess, const char *refer_to);
 /* Progress of an accepted REFER: NOTIFY with message/sipfrag "SIP/2.0
  * <status> <reason>" (reason NULL: the standard phrase); a final status
  * (>= 200) ends the subscription (Subscription-State: terminated). */

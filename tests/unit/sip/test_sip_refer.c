@@ -18,6 +18,7 @@
 
 static int refer_mode; /* 0: no answer, 1: accept, 2: refuse 403 */
 static int n_refer, n_ended;
+static uint16_t refer_answer; /* SIP_EV_REFER_ANSWER's status, 0: none yet */
 static char refer_to[128];
 static struct sip_sess *sess;
 
@@ -36,6 +37,8 @@ static void r_sess(struct sip_sess *s, enum sip_sess_ev ev, uint16_t st, const s
 		n_ended++;
 		sess = NULL;
 	}
+	if (ev == SIP_EV_REFER_ANSWER)
+		refer_answer = st;
 	if (ev != SIP_EV_REFER)
 		return;
 	n_refer++;
@@ -59,6 +62,7 @@ static void rsetup(void)
 
 	setup();
 	refer_mode = n_refer = n_ended = 0;
+	refer_answer = 0;
 	refer_to[0] = 0;
 	sess = NULL;
 	fx_conf_defaults(&c);
@@ -190,4 +194,39 @@ Test(refer, out_of_dialog_refer_is_not_a_session_event)
 	      "Content-Length: 0\r\n\r\n");
 	expect_status(405);
 	cr_assert_eq(n_refer, 0);
+}
+
+/* --- the stack as the referrer (RFC 3515 §2.4.1) --------------------------- */
+
+/* Turn the loop until our REFER's answer is reported (bounded). */
+static void await_refer_answer(void)
+{
+	for (int i = 0; i < 2000 && !refer_answer; i++)
+		loop_run_once(loop, 0);
+}
+
+/* Our REFER goes in the dialog with Refer-To and Contact; its final
+ * response is reported once; one at a time; bad values never go out. */
+Test(refer, we_refer_and_hear_the_answer)
+{
+	cr_assert_eq(sip_sess_refer(sess, "sip:carol@192.0.2.9\r\nX: 1"), EINVAL);
+	cr_assert_eq(sip_sess_refer(sess, ""), EINVAL);
+	cr_assert_eq(sip_sess_refer(sess, "sip:carol@192.0.2.9"), 0);
+	cr_assert_eq(sip_sess_refer(sess, "sip:dave@192.0.2.9"), EBUSY, "one at a time");
+	const char *m = keep(precv());
+	cr_assert(m && !strncmp(m, "REFER sip:a@127.0.0.1:", 22), "got %.60s", m);
+	cr_assert(strstr(m, "\r\nRefer-To: <sip:carol@192.0.2.9>\r\n"), "%s", m);
+	cr_assert(strstr(m, "\r\nContact: "), "%s", m);
+	answer_request(202, "ft1", false);
+	await_refer_answer();
+	cr_assert_eq(refer_answer, 202);
+	/* Refused: reported too, and the next may go. */
+	refer_answer = 0;
+	cr_assert_eq(sip_sess_refer(sess, "<sip:dave@192.0.2.9>"), 0);
+	m = keep(precv());
+	cr_assert(strstr(m, "\r\nRefer-To: <sip:dave@192.0.2.9>\r\n"), "%s", m);
+	answer_request(603, "ft1", false);
+	await_refer_answer();
+	cr_assert_eq(refer_answer, 603);
+	cr_assert_eq(n_ended, 0, "the call goes on");
 }
