@@ -257,48 +257,71 @@ static void resp_h(struct sip_txn *t, osip_message_t *resp, uint16_t status, voi
 		failed(r, status, resp);
 }
 
-static int build(struct sip_reg *r, const struct sip_sa *local, osip_message_t **mp)
+/* The start of any out-of-dialog request (RFC 3261 §8.1.1): request line,
+ * To, From with our tag, Call-ID, CSeq, Max-Forwards, Via, User-Agent.
+ * REGISTER here, OPTIONS and MESSAGE in stack_request.c. */
+int sip_req_build(const struct sip_stack *s, const struct sip_req_hdrs *h,
+		  const struct sip_sa *local, osip_message_t **mp)
 {
 	osip_message_t *m;
 	osip_uri_t *ruri = NULL;
-	osip_contact_t *c = NULL;
-	char buf[512];
+	char buf[64];
 	int err = sip_oerr(osip_message_init(&m));
 
 	if (err)
 		return err;
-	osip_message_set_method(m, osip_strdup("REGISTER"));
+	osip_message_set_method(m, osip_strdup(h->method));
 	osip_message_set_version(m, osip_strdup("SIP/2.0"));
 	err = sip_oerr(osip_uri_init(&ruri));
-	if (!err && (err = sip_oerr(osip_uri_parse(ruri, r->registrar))))
+	if (!err && (err = sip_oerr(osip_uri_parse(ruri, h->ruri))))
 		osip_uri_free(ruri);
 	else if (!err)
 		osip_message_set_uri(m, ruri);
-	snprintf(buf, sizeof(buf), "<%s>", r->aor);
 	if (!err)
-		err = sip_oerr(osip_message_set_from(m, buf));
+		err = sip_oerr(osip_message_set_from(m, h->from));
 	if (!err)
-		err = sip_oerr(osip_from_set_tag(m->from, osip_strdup(r->tag)));
+		err = sip_oerr(osip_from_set_tag(m->from, osip_strdup(h->tag)));
 	if (!err)
-		err = sip_oerr(osip_message_set_to(m, buf));
+		err = sip_oerr(osip_message_set_to(m, h->to));
 	if (!err)
-		err = sip_oerr(osip_message_set_call_id(m, r->call_id));
-	snprintf(buf, sizeof(buf), "%u REGISTER", ++r->cseq);
+		err = sip_oerr(osip_message_set_call_id(m, h->call_id));
+	snprintf(buf, sizeof(buf), "%u %s", h->cseq, h->method);
 	if (!err)
 		err = sip_oerr(osip_message_set_cseq(m, buf));
 	if (!err)
 		err = sip_oerr(osip_message_set_max_forwards(m, "70"));
 	if (!err)
-		err = sip_msg_add_via(m, r->dst.proto, local);
-	if (!err)
-		err = sip_msg_add_contact(m, r->dst.proto, local);
+		err = sip_msg_add_via(m, h->proto, local);
+	if (!err && s->conf.user_agent[0])
+		err = sip_msg_add_header(m, "User-Agent", s->conf.user_agent);
+	if (err) {
+		osip_message_free(m);
+		return err;
+	}
+	*mp = m;
+	return 0;
+}
+
+static int build(struct sip_reg *r, const struct sip_sa *local, osip_message_t **mp)
+{
+	osip_message_t *m;
+	osip_contact_t *c = NULL;
+	char aor[512], exp[16];
+	struct sip_req_hdrs h = {.method = "REGISTER", .ruri = r->registrar, .from = aor,
+				 .to = aor, .call_id = r->call_id, .tag = r->tag,
+				 .cseq = ++r->cseq, .proto = r->dst.proto};
+	int err;
+
+	snprintf(aor, sizeof(aor), "<%s>", r->aor);
+	err = sip_req_build(r->s, &h, local, &m);
+	if (err)
+		return err;
+	err = sip_msg_add_contact(m, r->dst.proto, local);
 	if (!err && osip_message_get_contact(m, 0, &c) >= 0 && c && c->url)
 		osip_uri_set_username(c->url, osip_strdup(r->user));
-	snprintf(buf, sizeof(buf), "%u", r->stopping ? 0 : r->expires);
+	snprintf(exp, sizeof(exp), "%u", r->stopping ? 0 : r->expires);
 	if (!err)
-		err = sip_oerr(osip_message_set_expires(m, buf));
-	if (!err && r->s->conf.user_agent[0])
-		err = sip_msg_add_header(m, "User-Agent", r->s->conf.user_agent);
+		err = sip_oerr(osip_message_set_expires(m, exp));
 	if (!err)
 		err = sip_uac_auth_sign(&r->auth, m);
 	if (err) {

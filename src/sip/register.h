@@ -19,6 +19,7 @@
 #ifndef STROWGER_SIP_REGISTER_H
 #define STROWGER_SIP_REGISTER_H
 
+#include "sip/msg.h"
 #include "sip/sip.h"
 
 struct sip_reg;
@@ -69,5 +70,18 @@ void sip_reg_info(const struct sip_reg *r, struct sip_reg_info *out);
 uint64_t sip_reg_now(const struct sip_reg *r);
 /* The handler's argument (when its owner moves). */
 void sip_reg_set_arg(struct sip_reg *r, void *arg);
+
+/* The builder REGISTER and the other out-of-dialog requests share
+ * (stack_request.c): request line, From (tag added), To, Call-ID, CSeq,
+ * Max-Forwards: 70, a Via with a fresh branch from `local`, User-Agent.
+ * from/to are name-addrs ("<sip:a@example.net>"). */
+struct sip_sa;
+struct sip_req_hdrs {
+	const char *method, *ruri, *from, *to, *call_id, *tag;
+	uint32_t cseq;
+	enum sip_proto proto;
+};
+int sip_req_build(const struct sip_stack *s, const struct sip_req_hdrs *h,
+		  const struct sip_sa *local, osip_message_t **mp);
 
 #endif
