@@ -529,6 +529,7 @@ void leg_sip_sess_event(struct sip_sess *sess, enum sip_sess_ev ev, uint16_t sta
 	case SIP_EV_ESTABLISHED:
 	case SIP_EV_INFO:
 	case SIP_EV_REFER_ANSWER: /* the gateway sends no REFER (yet) */
+	case SIP_EV_REQUEST_ANSWER: /* ...nor INFO/MESSAGE/NOTIFY/OPTIONS */
 		break;
 	}
 }

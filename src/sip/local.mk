@@ -10,6 +10,7 @@ src_libstrowger_a_SOURCES += \
 	src/sip/session_ext.c src/sip/session_rel.c src/sip/session_update.c \
 	src/sip/session_timer.c \
 	src/sip/stack_overload.c src/sip/session_target.c src/sip/session_refer.c \
+	src/sip/session_req.c src/sip/stack_request.c \
 	src/sip/session_hop.c src/sip/session_glare.c \
 	src/sip/sdp.c src/sip/sdp_ext.c
 noinst_HEADERS += \
@@ -51,6 +52,10 @@ tests_unit_sip_test_sip_target_LDADD = $(TEST_LDADD)
 tests_unit_sip_test_sip_refer_SOURCES = tests/unit/sip/test_sip_refer.c $(SIP_FX)
 tests_unit_sip_test_sip_refer_CFLAGS = $(TEST_CFLAGS)
 tests_unit_sip_test_sip_refer_LDADD = $(TEST_LDADD)
+SIP_TESTS += tests/unit/sip/test_sip_request
+tests_unit_sip_test_sip_request_SOURCES = tests/unit/sip/test_sip_request.c $(SIP_FX)
+tests_unit_sip_test_sip_request_CFLAGS = $(TEST_CFLAGS)
+tests_unit_sip_test_sip_request_LDADD = $(TEST_LDADD)
 SIP_TESTS += tests/unit/sip/test_sip_uac_auth
 tests_unit_sip_test_sip_uac_auth_SOURCES = tests/unit/sip/test_sip_uac_auth.c $(SIP_FX)
 tests_unit_sip_test_sip_uac_auth_CFLAGS = $(TEST_CFLAGS)

@@ -256,6 +256,11 @@ const char *sip_msg_header(const struct sip_msg *m, const char *name, unsigned i
 	return h->hvalue;
 }
 
+const char *sip_msg_cseq_method(const struct sip_msg *m)
+{
+	return m->m->cseq ? m->m->cseq->method : NULL;
+}
+
 static const char *print_into(int (*fn)(void *, char **), void *obj, char *buf, size_t sz)
 {
 	char *s = NULL;

@@ -18,7 +18,8 @@
 static const char *const st_names[] = {"CALLING",     "INCOMING",    "EARLY",	  "ANSWERED",
 				       "ESTABLISHED", "TERMINATING", "TERMINATED"};
 static const char *const ev_names[] = {"PROGRESS", "ANSWERED", "ESTABLISHED", "CANCELLED",
-				       "INFO",	   "REINVITE", "TERMINATED",  "UPDATE", "REFER", "REFER_ANSWER"};
+				       "INFO",	   "REINVITE", "TERMINATED",  "UPDATE", "REFER", "REFER_ANSWER",
+				       "REQUEST_ANSWER"};
 
 const char *sip_sess_state_name(enum sip_sess_state st)
 {

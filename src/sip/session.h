@@ -30,7 +30,10 @@ struct sip_stack {
 	struct sip_access_ctl *acc; /* stack_access.c, or NULL: accept all */
 	sip_cred_h *cred_h;	    /* session_auth.c: credentials by realm */
 	void *cred_arg;
+	struct le oreqs; /* pending sip_stack_request()s (stack_request.c) */
 };
+/* stack_request.c: free the pending ones, without calling back. */
+void sip_oreq_close_all(struct sip_stack *s);
 
 struct sip_sess {
 	struct hash_le he;

@@ -39,6 +39,7 @@ static void sx_destroy(void *data)
 	mem_deref(x->upd_out);
 	mem_deref(x->reinv);
 	mem_deref(x->refer);
+	mem_deref(x->req);
 }
 
 struct sip_sx *sip_sx_alloc(void)
@@ -71,6 +72,7 @@ void sip_sx_unlink(struct sip_sess *ss)
 	detach(&x->upd_out);
 	detach(&x->reinv);
 	detach(&x->refer);
+	detach(&x->req);
 	x->upd_in = mem_deref(x->upd_in); /* a server txn: never ours to detach */
 }
 
@@ -301,6 +303,8 @@ static int add_req_headers(struct sip_sess *ss, const struct sip_sx_req *rq, osi
 		err = sip_msg_add_header(m, "Allow", SIP_ALLOW);
 	if (!err && ss->s->conf.user_agent[0])
 		err = sip_msg_add_header(m, "User-Agent", ss->s->conf.user_agent);
+	if (!err)
+		err = sip_msg_add_extra(m, rq->extra);
 	if (!err)
 		err = sip_msg_set_body(m, rq->body ? rq->ctype : NULL, rq->body);
 	return err;

@@ -58,6 +58,7 @@ struct sip_sx {
 	char *upd_sdp;		 /* ...this one */
 	struct sip_txn *reinv;	 /* our re-INVITE, until its final response */
 	struct sip_txn *refer;	 /* our REFER (RFC 3515), until its final response */
+	struct sip_txn *req;	 /* sip_sess_request's, until its final response */
 	bool upd_user;		 /* upd_out is the user's (sip_sess_update) */
 
 	/* RFC 3261 §14.1 glare: the user's UPDATE again after a 491. */
@@ -116,6 +117,7 @@ struct sip_sx_req {
 	bool contact;	      /* target refresh requests carry Contact */
 	const char *hname[3]; /* extra headers, NULL-terminated */
 	const char *hval[3];
+	const char *const *extra; /* "Name: value" lines (sip_msg_add_extra), or NULL */
 };
 int sip_sx_send(struct sip_sess *ss, const struct sip_sx_req *rq, sip_txn_resp_h *rh,
 		struct sip_txn **slot);

@@ -92,6 +92,9 @@ enum sip_sess_ev {
 			      * one came; 408 on timeout): 202 accepted, the
 			      * progress then comes as NOTIFY (SIP_EV_INFO, a
 			      * message/sipfrag body, RFC 3515 §2.4.5) */
+	SIP_EV_REQUEST_ANSWER, /* the final response to our sip_sess_request()
+				* (status; msg if one came: sip_msg_cseq_method
+				* names the request; 408 timeout, 503 transport) */
 };
 
 const char *sip_sess_state_name(enum sip_sess_state st);
@@ -193,6 +196,33 @@ typedef bool(sip_cred_h)(const char *realm, char *user, size_t usz, char *pass, 
 			 void *arg);
 void sip_stack_set_credentials(struct sip_stack *s, sip_cred_h *h, void *arg);
 
+/* OPTIONS (RFC 3261 §11: a trunk's keep-alive or qualify) or MESSAGE
+ * (RFC 3428) outside any dialog, one non-INVITE transaction each.  The
+ * destination is an IP literal (dst_ip, or dst_host holding one; port 0:
+ * 5060, 5061 over TLS); a host name gets ENOTSUP (no RFC 3263 lookup here
+ * yet).  With a username, one 401/407 per challenge is answered by sending
+ * it again signed (RFC 3261 §22.2).  `h` gets the final status and
+ * response once (msg NULL for 408 on timeout and 503 on a transport error,
+ * which may come before sip_stack_request() returns).  EINVAL for another
+ * method, a missing or multi-line req_uri/from/to, a body without type or
+ * a bad extra header line (checked as the INVITE's); nothing is sent then
+ * and `h` is never called. */
+struct sip_request_prm {
+	const char *method; /* "OPTIONS" or "MESSAGE" */
+	enum sip_proto proto;
+	const char *dst_ip, *dst_host;
+	uint16_t dst_port;
+	const char *req_uri, *from, *to; /* from/to: "<sip:gw@example.net>" */
+	const char *ctype, *body;	 /* or NULL */
+	const char *const *extra_headers;
+	const char *username, *password; /* NULL: a challenge is the answer */
+};
+typedef void(sip_request_h)(uint16_t status, const struct sip_msg *resp, void *arg);
+int sip_stack_request(struct sip_stack *s, const struct sip_request_prm *p, sip_request_h *h,
+		      void *arg);
+/* The owner `arg` goes away: its pending requests end without a call. */
+void sip_stack_request_forget(struct sip_stack *s, void *arg);
+
 /* UAS: answer with 1xx, 2xx (needs a body for an offer) or 3xx-6xx.
  * UAC, from SIP_EV_PROGRESS of a reliable 1xx with an offer (our INVITE
  * had none): a 2xx with SDP is the answer, sent in the PRACK. */
@@ -212,6 +242,16 @@ int sip_sess_refer_answer(struct sip_sess *sess, uint16_t status);
  * as SIP_EV_REFER_ANSWER.  EBUSY while one of ours is pending; EINVAL for
  * an empty value or one with CR/LF; EPROTO outside a confirmed dialog. */
 int sip_sess_refer(struct sip_sess *sess, const char *refer_to);
+/* INFO (RFC 6086), MESSAGE (RFC 3428), NOTIFY (RFC 6665) or OPTIONS in
+ * an early or confirmed dialog, with an optional body (ctype needed with
+ * it) and extra headers checked as the INVITE's are (e.g. "Info-Package:
+ * dtmf"; a NOTIFY needs Event and Subscription-State, RFC 6665 §8.2.3, and
+ * they are the caller's); its final response comes as SIP_EV_REQUEST_ANSWER.
+ * EINVAL for another method (INVITE, UPDATE, PRACK, BYE, CANCEL, ACK and
+ * REFER have their own calls), a bad header line or a body without type;
+ * EBUSY while one of ours is pending; EPROTO without a dialog. */
+int sip_sess_request(struct sip_sess *sess, const char *method, const char *ctype,
+		     const char *body, const char *const *extra_headers);
 /* Progress of an accepted REFER: NOTIFY with message/sipfrag "SIP/2.0
  * <status> <reason>" (reason NULL: the standard phrase); a final status
  * (>= 200) ends the subscription (Subscription-State: terminated). */
@@ -277,6 +317,8 @@ void sip_stack_access_stats(const struct sip_stack *s, uint64_t *rejected, uint6
 
 const char *sip_msg_method(const struct sip_msg *m); /* NULL for a response */
 uint16_t sip_msg_status(const struct sip_msg *m);    /* 0 for a request */
+/* The method in CSeq: what a response answers (e.g. SIP_EV_REQUEST_ANSWER's). */
+const char *sip_msg_cseq_method(const struct sip_msg *m);
 const char *sip_msg_call_id(const struct sip_msg *m);
 /* Body and its Content-Type (both NULL if none). */
 const char *sip_msg_body(const struct sip_msg *m, size_t *len);

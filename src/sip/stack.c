@@ -155,6 +155,8 @@ static void stack_destroy(void *data)
 
 	if (s->sessions)
 		sip_sess_close_all(s);
+	if (s->oreqs.next)
+		sip_oreq_close_all(s);
 	mem_deref(s->res);
 	mem_deref(s->txl);
 	mem_deref(s->tp);
@@ -173,6 +175,7 @@ int sip_stack_alloc(struct sip_stack **sp, struct loop *loop, const struct sip_c
 	if (!s)
 		return ENOMEM;
 	s->loop = loop;
+	list_init(&s->oreqs);
 	s->conf = *conf;
 	if (h)
 		s->h = *h;
