@@ -46,8 +46,8 @@ static void r_invite(struct sip_sess *s, const struct sip_msg *m, void *arg)
 static void r_sess(struct sip_sess *s, enum sip_sess_ev ev, uint16_t st, const struct sip_msg *m,
 		   void *arg)
 {
-	(void)s, (void)arg;
-	if (ev == SIP_EV_TERMINATED) {
+	(void)arg;
+	if (ev == SIP_EV_TERMINATED && s == sess) {
 		n_ended++;
 		sess = NULL;
 	}
@@ -318,6 +318,9 @@ Test(req, out_of_dialog_bad_parameters)
 	p.dst_host = "trunk.example.net"; /* no RFC 3263 lookup here */
 	cr_assert_eq(sip_stack_request(stack, &p, on_answer, &n_answers), ENOTSUP);
 	p = out_prm("OPTIONS");
+	p.username = "gw\r\nX: 1";
+	cr_assert_eq(sip_stack_request(stack, &p, on_answer, &n_answers), EINVAL);
+	p = out_prm("OPTIONS");
 	p.req_uri = "not a uri";
 	cr_assert_neq(sip_stack_request(stack, &p, on_answer, &n_answers), 0);
 	expect_nothing();
@@ -413,4 +416,33 @@ Test(req, forget_and_stack_gone)
 	restart_stack(&c, &handlers);
 	loop_run_for(loop, 40 * NS_PER_S);
 	cr_assert_eq(n_answers, 0);
+}
+
+/* As the caller: INFO and MESSAGE in the confirmed dialog, to the
+ * callee's Contact.  (Before the 2xx there is no dialog here unless a
+ * reliable 1xx made one: EPROTO.) */
+Test(req, as_the_caller)
+{
+	struct sip_sess *s = call_peer();
+	const char *m = keep(precv());
+
+	cr_assert(m && !strncmp(m, "INVITE sip:b@", 13), "got %.40s", m);
+	answer_request(180, "pt1", false);
+	cr_assert_eq(sip_sess_request(s, "INFO", "application/dtmf", "7", NULL), EPROTO);
+	answer_request(200, "pt1", true);
+	cr_assert_not_null(precv()); /* ACK */
+	cr_assert_eq(sip_sess_state(s), SIP_SESS_ESTABLISHED);
+	static const char *const methods[] = {"INFO", "MESSAGE"};
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(sip_sess_request(s, methods[i], "text/plain", "7", NULL), 0);
+		m = keep(precv());
+		cr_assert(m && !strncmp(m, methods[i], strlen(methods[i])), "got %.60s", m);
+		cr_assert(strstr(m, " sip:b@127.0.0.1:") && strstr(m, ";tag=pt1\r\n"), "%s", m);
+		answer_request(200, NULL, false);
+		await_answer(i + 1);
+		cr_assert_str_eq(answer_cseq, methods[i]);
+	}
+	cr_assert_eq(sip_sess_bye(s), 0);
+	keep(precv());
+	answer_request(200, NULL, false);
 }
