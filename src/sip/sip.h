@@ -243,8 +243,9 @@ int sip_sess_refer_answer(struct sip_sess *sess, uint16_t status);
  * an empty value or one with CR/LF; EPROTO outside a confirmed dialog. */
 int sip_sess_refer(struct sip_sess *sess, const char *refer_to);
 /* INFO (RFC 6086), MESSAGE (RFC 3428), NOTIFY (RFC 6665) or OPTIONS in
- * an early or confirmed dialog, with an optional body (ctype needed with
- * it) and extra headers checked as the INVITE's are (e.g. "Info-Package:
+ * the session's dialog (confirmed; early only where the stack keeps one,
+ * e.g. a UAC after a reliable 1xx), with an optional body (ctype needed
+ * with it) and extra headers checked as the INVITE's are (e.g. "Info-Package:
  * dtmf"; a NOTIFY needs Event and Subscription-State, RFC 6665 §8.2.3, and
  * they are the caller's); its final response comes as SIP_EV_REQUEST_ANSWER.
  * EINVAL for another method (INVITE, UPDATE, PRACK, BYE, CANCEL, ACK and
