@@ -421,55 +421,40 @@ static int cmd_explain(struct ctl_out *out, int argc, char **argv, void *arg)
 	return rc;
 }
 
+/* strowger-ctl's commands: name, usage, one line of help, handler. */
+static const struct {
+	const char *name, *usage, *help;
+	ctl_cmd_h *h;
+} ctl_cmds[] = {
+	{ "version", "", "version, node and configuration file", cmd_version },
+	{ "reload", "", "re-read the configuration", cmd_reload },
+	{ "shutdown", "", "stop taking calls, finish the rest", cmd_shutdown },
+	{ "cdr", "--csv", "export the CDRs as CSV", cmd_cdr },
+	{ "explain", "--called N [...]", "how the running dial plan routes a call", cmd_explain },
+	{ "spans", "", "spans: group, D-channel, alarms, calls", cmd_spans },
+	{ "channels", "[SPAN]", "B-channels: state, Q.931 call state, the call on each",
+	  cmd_channels },
+	{ "calls", "", "calls in progress: numbers, age, talk time, both legs", cmd_calls },
+	{ "trunks", "", "SIP trunks: destination, limits, registration, calls, refusals, failovers",
+	  cmd_trunks },
+	{ "hangup", "ID [CAUSE]", "clear a call (cause 16)", cmd_hangup },
+	{ "simcall", "PBX NUMBER [FROM]",
+	  "a simulated PBX calls NUMBER (echoes, hangs up after 10 s)", cmd_simcall },
+	{ "simfault", "SPAN FAULT [N]",
+	  "inject a fault on a simulated span (red, dchan-down, lose N, ...)", cmd_simfault },
+	{ "counters", "", "calls by outcome, SIP statistics, D-channel transitions",
+	  cmd_counters },
+};
+
 static int ctl_start(struct gateway *gw)
 {
 	const char *path = sg_config_ctl_path(gw->cfg);
 	int rc = parent_dir_make(path);
 	if (!rc)
 		rc = ctl_alloc(&gw->ctl, gw->loop, path);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "version", "", "version, node and configuration file",
-				 cmd_version, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "reload", "", "re-read the configuration", cmd_reload,
-				 gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "shutdown", "", "stop taking calls, finish the rest",
-				 cmd_shutdown, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "cdr", "--csv", "export the CDRs as CSV", cmd_cdr, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "explain", "--called N [...]",
-				 "how the running dial plan routes a call", cmd_explain, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "spans", "", "spans: group, D-channel, alarms, calls",
-				 cmd_spans, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "channels", "[SPAN]",
-				 "B-channels: state, Q.931 call state, the call on each",
-				 cmd_channels, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "calls", "",
-				 "calls in progress: numbers, age, talk time, both legs",
-				 cmd_calls, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "trunks", "",
-				 "SIP trunks: destination, limits, registration, calls, refusals, failovers",
-				 cmd_trunks, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "hangup", "ID [CAUSE]", "clear a call (cause 16)",
-				 cmd_hangup, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "simcall", "PBX NUMBER [FROM]",
-				 "a simulated PBX calls NUMBER (echoes, hangs up after 10 s)", cmd_simcall, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "simfault", "SPAN FAULT [N]",
-				 "inject a fault on a simulated span (red, dchan-down, lose N, ...)",
-				 cmd_simfault, gw);
-	if (!rc)
-		rc = ctl_cmd_add(gw->ctl, "counters", "",
-				 "calls by outcome, SIP statistics, D-channel transitions",
-				 cmd_counters, gw);
+	for (size_t i = 0; !rc && i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		rc = ctl_cmd_add(gw->ctl, ctl_cmds[i].name, ctl_cmds[i].usage, ctl_cmds[i].help,
+				 ctl_cmds[i].h, gw);
 	if (rc)
 		LOGE(LC_CTL, NULL, "control socket %s: %s", path, strerror(rc));
 	return rc;
