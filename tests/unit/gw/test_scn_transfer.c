@@ -78,19 +78,26 @@ static unsigned lines(const char *s)
 	return n;
 }
 
+/* The gateway running, and the raw SIP caller's call to the echo number
+ * answered and ACKed: the dialog a REFER goes in. */
+static void answered_call(struct dlg *d)
+{
+	gw_start(NULL);
+	snprintf(d->ruri, sizeof(d->ruri), "sip:7000000@127.0.0.1:%u", gw_port);
+	snprintf(d->remote, sizeof(d->remote), "<sip:7000000@127.0.0.1>");
+	request(d, "INVITE", 1, "", raw_sdp("sendrecv", 1));
+	final(200);
+	snprintf(d->remote, sizeof(d->remote), "%s", raw_hdr("To"));
+	const char *c = raw_hdr("Contact"), *lt = strchr(c, '<');
+	cr_assert_not_null(lt, "%s", c);
+	snprintf(d->ruri, sizeof(d->ruri), "%.*s", (int)strcspn(lt + 1, ">"), lt + 1);
+	request(d, "ACK", 1, "", NULL);
+}
+
 Test(scn_transfer, sip_caller_transfers_the_pstn_party_to_the_phone)
 {
 	struct dlg d = { .local = "<sip:5550100@127.0.0.1>;tag=xf1", .call_id = "xfer-1@test" };
-	gw_start(NULL);
-	snprintf(d.ruri, sizeof(d.ruri), "sip:7000000@127.0.0.1:%u", gw_port);
-	snprintf(d.remote, sizeof(d.remote), "<sip:7000000@127.0.0.1>");
-	request(&d, "INVITE", 1, "", raw_sdp("sendrecv", 1));
-	final(200);
-	snprintf(d.remote, sizeof(d.remote), "%s", raw_hdr("To"));
-	const char *c = raw_hdr("Contact"), *lt = strchr(c, '<');
-	cr_assert_not_null(lt, "%s", c);
-	snprintf(d.ruri, sizeof(d.ruri), "%.*s", (int)strcspn(lt + 1, ">"), lt + 1);
-	request(&d, "ACK", 1, "", NULL);
+	answered_call(&d);
 	cr_assert(pbx_has(1, "rx answer") || pbx_has(1, "rx setup 7000000"), "%s", pbx_log(1));
 	run(500);
 
@@ -122,16 +129,7 @@ Test(scn_transfer, sip_caller_transfers_the_pstn_party_to_the_phone)
 Test(scn_transfer, attended_transfer_refused)
 {
 	struct dlg d = { .local = "<sip:5550100@127.0.0.1>;tag=xf2", .call_id = "xfer-2@test" };
-	gw_start(NULL);
-	snprintf(d.ruri, sizeof(d.ruri), "sip:7000000@127.0.0.1:%u", gw_port);
-	snprintf(d.remote, sizeof(d.remote), "<sip:7000000@127.0.0.1>");
-	request(&d, "INVITE", 1, "", raw_sdp("sendrecv", 1));
-	final(200);
-	snprintf(d.remote, sizeof(d.remote), "%s", raw_hdr("To"));
-	const char *c = raw_hdr("Contact"), *lt = strchr(c, '<');
-	cr_assert_not_null(lt, "%s", c);
-	snprintf(d.ruri, sizeof(d.ruri), "%.*s", (int)strcspn(lt + 1, ">"), lt + 1);
-	request(&d, "ACK", 1, "", NULL);
+	answered_call(&d);
 	request(&d, "REFER", 2,
 		"Refer-To: <sip:1555@h?Replaces=a%40h%3Bto-tag%3D1%3Bfrom-tag%3D2>\r\n", NULL);
 	final(501);
