@@ -104,5 +104,9 @@ BENCH_HELPERS += tests/bench/bench_gw_media
 tests_bench_bench_gw_media_SOURCES = tests/bench/bench_gw_media.c
 tests_bench_bench_gw_media_LDADD =
 BENCH_SH += tests/bench/bench_gw_media.sh
+EXTRA_PROGRAMS += tests/bench/bench_udp_floor
+BENCH_HELPERS += tests/bench/bench_udp_floor
+tests_bench_bench_udp_floor_SOURCES = tests/bench/bench_udp_floor.c
+tests_bench_bench_udp_floor_LDADD =
 EXTRA_DIST += tests/bench/bench_gw_media.sh tests/bench/bench_gw_media.conf \
 	tests/bench/bench_gw_media-sim.conf tests/bench/bench_gw_media_uac.xml

@@ -36,6 +36,19 @@
 #   RESULT gw_g711_calls_one_core <n> calls
 #   RESULT gw_added_latency_p99_ms <x> ms
 #   RESULT gw_heap_bytes_per_call <n> bytes
+#   RESULT gw_g711_bound_calls <n> calls
+#   RESULT gw_g711_ratio_to_bound <x>
+# The bound is measured first, in the same run, on the same core:
+# bench_udp_floor does nothing but the kernel's part of relaying (a send
+# and a receive per packet, 4,000 sockets each way) and says how many calls
+# a core doing only that could carry.  The issue's 4,000 is 0.37 of the
+# bound it names (10,800, "from system-call costs"); on a machine whose
+# loopback costs more per packet the bound, and so the reachable count,
+# is lower, and the ratio is what compares.
+#
+# Two cores only: the generator needs about as much kernel time per packet
+# as the gateway (it sends and receives as many), so near the bound CPU 1
+# runs out too; its gen_cpu and late columns show it.
 # The sim ticks every 1 ms and moves each B-channel a 20 ms block at a
 # time, channels staggered (see the configuration: per-tick copies of a
 # few bytes over 8,040 channels cost the measured core 15-25%).
@@ -49,6 +62,7 @@ set -u
 bd=${top_builddir:-.}
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 gen=$bd/tests/bench/bench_gw_media
+floor=$bd/tests/bench/bench_udp_floor
 warm=3
 if [ "${BENCH_GW_MEDIA_LONG:-0}" = 1 ]; then
 	steps=$(seq -s " " 250 250 4000)
@@ -64,9 +78,12 @@ results() {
 	echo "RESULT gw_g711_calls_one_core $1 calls"
 	echo "RESULT gw_added_latency_p99_ms $2 ms"
 	echo "RESULT gw_heap_bytes_per_call $3 bytes"
+	echo "RESULT gw_g711_bound_calls ${bound:-0} calls"
+	echo "RESULT gw_g711_ratio_to_bound $(awk -v n="$1" -v b="${bound:-0}" \
+		'BEGIN { printf "%.3f", b > 0 ? n / b : 0 }')"
 }
 if ! command -v sipp >/dev/null 2>&1 || ! command -v taskset >/dev/null 2>&1 ||
-	! [ -x "$gen" ]; then
+	! [ -x "$gen" ] || ! [ -x "$floor" ]; then
 	echo "# needs sipp (apt-get install sip-tester), taskset and $gen (make bench)"
 	results 0 0 0
 	exit 0
@@ -92,6 +109,10 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 # time (the kernel still leaves 5% of each CPU to others).
 rt=
 [ "${BENCH_GW_MEDIA_RT:-1}" = 1 ] && chrt -f 1 true 2>/dev/null && rt="chrt -f 1"
+# The bound first, on the gateway's core, before anything else runs there.
+$rt taskset -c 0 "$floor" 4000 >"$tmp/floor.out" 2>&1
+sed 's/^/# floor: /' "$tmp/floor.out"
+bound=$(sed -n 's/^RESULT udp_floor_calls_one_core \([0-9]*\) calls$/\1/p' "$tmp/floor.out")
 gw_spans=134
 gw_start $rt taskset -c 0 || { echo "# the gateway did not start"; tail -n 20 "$tmp/log"; exit 1; }
 
