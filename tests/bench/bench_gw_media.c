@@ -223,18 +223,34 @@ static void packet(struct call *k, unsigned idx, uint8_t *pkt, uint64_t t)
 		rec_put(pkt + 12 + i * REC, &r);
 }
 
-/* Every packet due by `now`, in batches. */
+static void send_batch(int fd, struct mmsghdr *msg, unsigned n)
+{
+	for (unsigned off = 0; off < n;) {
+		int r = sendmmsg(fd, msg + off, n - off, 0);
+		if (r <= 0)
+			break;
+		off += (unsigned)r;
+	}
+}
+
+/* Every packet due by `now`, in batches.  The calls' due times are
+ * staggered in call order and all advance by one frame, so the next due
+ * is always at the cursor: no scan over every call each tick.  At most
+ * one packet per call a tick, as a late sender's catch-up would be. */
 static void send_due(int fd, uint64_t now)
 {
 	static struct mmsghdr msg[BATCH];
 	static struct iovec iov[BATCH];
 	static uint8_t pkt[BATCH][PKT_LEN];
+	static unsigned cursor;
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < ncalls; i++) {
+	for (unsigned done = 0; done < ncalls; done++) { /* a packet per call at most */
+		unsigned i = cursor;
 		struct call *k = &calls[i];
 		if (k->next_due > now)
-			continue;
+			break;
+		cursor = (cursor + 1) % ncalls;
 		if (now - k->next_due > 2 * TICK_NS)
 			late_sends++;
 		packet(k, i, pkt[n], k->next_due);
@@ -247,28 +263,36 @@ static void send_due(int fd, uint64_t now)
 			sent_win++;
 		k->seq++;
 		k->next_due += FRAME_NS;
-		if (++n == BATCH || i + 1 == ncalls) {
-			for (unsigned off = 0; off < n;) {
-				int r = sendmmsg(fd, msg + off, n - off, 0);
-				if (r <= 0)
-					break;
-				off += (unsigned)r;
-			}
+		if (++n == BATCH) {
+			send_batch(fd, msg, n);
 			n = 0;
 		}
 	}
-	for (unsigned off = 0; off < n;) {
-		int r = sendmmsg(fd, msg + off, n - off, 0);
-		if (r <= 0)
-			break;
-		off += (unsigned)r;
-	}
+	send_batch(fd, msg, n);
 }
 
 static bool record_ok(const uint8_t *p)
 {
 	struct rec r;
 	return rec_get(p, &r);
+}
+
+/* The records' phase in a payload: the first offset where a whole record
+ * is followed by another whole record, or failing that the first whole
+ * record.  Two in a row cannot be bytes that only look like a record (a
+ * time stamp's), and the search stops early: it runs for every packet. */
+static size_t record_phase(const uint8_t *pl, size_t n)
+{
+	size_t first = n;
+	for (size_t a = 0; a < REC && a + REC <= n; a++) {
+		if (!record_ok(pl + a))
+			continue;
+		if (a + 2 * REC > n || record_ok(pl + a + REC))
+			return a;
+		if (first == n)
+			first = a;
+	}
+	return first;
 }
 
 /* The records of one returned packet: the first record of each of our
@@ -281,19 +305,7 @@ static void returned(const uint8_t *buf, size_t len, uint64_t now)
 	if (len < hl + REC)
 		return;
 	const uint8_t *pl = buf + hl;
-	size_t n = len - hl, o = 0;
-	/* The records' phase in this packet: the offset most of them sit at
-	 * (a time stamp's bytes may look like a record's start). */
-	unsigned best = 0;
-	for (size_t a = 0; a < REC; a++) {
-		unsigned hits = 0;
-		for (size_t b = a; b + REC <= n; b += REC)
-			hits += record_ok(pl + b);
-		if (hits > best) {
-			best = hits;
-			o = a;
-		}
-	}
+	size_t n = len - hl, o = record_phase(pl, n);
 	for (; o + REC <= n; o += REC) {
 		struct rec r;
 		if (!rec_get(pl + o, &r))

@@ -80,7 +80,7 @@ results() {
 	echo "RESULT gw_heap_bytes_per_call $3 bytes"
 	echo "RESULT gw_g711_bound_calls ${bound:-0} calls"
 	echo "RESULT gw_g711_ratio_to_bound $(awk -v n="$1" -v b="${bound:-0}" \
-		'BEGIN { printf "%.3f", b > 0 ? n / b : 0 }')"
+		'BEGIN { printf "%.3f", (b > 0 ? n / b : 0) }')"
 }
 if ! command -v sipp >/dev/null 2>&1 || ! command -v taskset >/dev/null 2>&1 ||
 	! [ -x "$gen" ] || ! [ -x "$floor" ]; then
