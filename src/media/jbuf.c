@@ -11,6 +11,10 @@
  * Frames sit in a ring indexed by seq mod JBUF_SLOTS; `next` is the slot
  * to play and `top` one past the newest.  Depth = top - next, in frames.
  *
+ * Starting to play (first, or again after running dry) with a burst
+ * queued, at least two frames over target, drops the oldest down to the
+ * target: the burst's delay would otherwise stay.
+ *
  * Adapting: a late packet or an underrun means the network jitters more
  * than the buffer absorbs, so the target grows by one frame (up to max).
  * After 10 s with neither, the target shrinks by one (down to min); a
@@ -190,6 +194,20 @@ static void adapt(struct jbuf *jb)
 	}
 }
 
+/* Playout (re)starts with more queued than the target plus the slack
+ * adapt() tolerates: a burst, such as the packets that queued while the
+ * call was being set up or while the peer's path stalled.  Playing from
+ * its oldest frame would keep the burst's delay in the call, and adapt()
+ * takes a second per frame to work it off; so start `target` frames
+ * before the newest instead. */
+static void trim_on_start(struct jbuf *jb)
+{
+	if (jbuf_depth(jb) < jb->target + 2)
+		return;
+	while (jbuf_depth(jb) > jb->target)
+		skip_one(jb, &jb->st.overflow);
+}
+
 bool jbuf_get(struct jbuf *jb, uint8_t *out, size_t n)
 {
 	if (n > JBUF_FRAME)
@@ -206,6 +224,8 @@ bool jbuf_get(struct jbuf *jb, uint8_t *out, size_t n)
 		}
 		return false;
 	}
+	if (!jb->playing)
+		trim_on_start(jb);
 	jb->playing = true;
 	struct jbuf_slot *s = slot_of(jb, jb->next);
 	bool real = s->used && s->seq == jb->next;

@@ -30,7 +30,7 @@ struct jbuf_stats {
 	uint64_t put, played;
 	uint64_t late;	   /* arrived after their slot was played */
 	uint64_t dup;	   /* same sequence number twice */
-	uint64_t overflow; /* pushed out because the buffer was full */
+	uint64_t overflow; /* dropped unplayed: buffer full, or too deep (delay) */
 	uint64_t lost;	   /* missing when their slot came up */
 	uint64_t filled;   /* frames made up (gap or underrun) */
 	uint64_t underrun; /* buffer ran dry while playing */

@@ -69,8 +69,8 @@ Test(jbuf, reorder)
 	put(10);
 	put(12);
 	put(11);
-	put(13);
 	cr_expect_eq(get(), 10);
+	put(13);
 	cr_expect_eq(get(), 11);
 	cr_expect_eq(get(), 12);
 	cr_expect_eq(get(), 13);
@@ -91,9 +91,9 @@ Test(jbuf, loss_repeats_once_then_silence)
 	init(1, 10);
 	put(0);
 	put(1);
-	put(4);
 	cr_expect_eq(get(), 0);
 	cr_expect_eq(get(), 1);
+	put(4);
 	cr_expect_eq(get(), 1);	 /* 2 lost: repeat the last frame */
 	cr_expect_eq(get(), -1); /* 3 lost: silence */
 	cr_expect_eq(get(), 4);
@@ -128,12 +128,54 @@ Test(jbuf, late_grows_target)
 Test(jbuf, overflow_pushes_oldest_out)
 {
 	init(1, 4);
-	for (uint16_t s = 0; s < 6; s++)
+	put(0);
+	cr_expect_eq(get(), 0); /* playing */
+	for (uint16_t s = 1; s < 7; s++)
 		put(s);
 	cr_expect_eq(jbuf_stats(&jb)->overflow, 2);
 	cr_expect_eq(jbuf_depth(&jb), 4);
-	for (int k = 2; k < 6; k++)
+	for (int k = 3; k < 7; k++)
 		cr_expect_eq(get(), k);
+}
+
+/* A burst queued before playout starts (the packets of a slow call
+ * set-up, say) is cut to the target at once, newest kept: its delay would
+ * otherwise stay, shed at one frame a second. */
+Test(jbuf, burst_before_start_cut_to_target)
+{
+	init(2, 10);
+	for (uint16_t s = 0; s < 6; s++)
+		put(s);
+	cr_expect_eq(get(), 4);
+	cr_expect_eq(jbuf_stats(&jb)->overflow, 4);
+	cr_expect_eq(get(), 5);
+	cr_expect_eq(jbuf_stats(&jb)->played, 2);
+}
+
+/* One over target is within adapt()'s slack: all of it plays. */
+Test(jbuf, one_over_target_plays_all)
+{
+	init(2, 10);
+	for (uint16_t s = 0; s < 3; s++)
+		put(s);
+	for (int k = 0; k < 3; k++)
+		cr_expect_eq(get(), k);
+	cr_expect_eq(jbuf_stats(&jb)->overflow, 0);
+}
+
+/* After running dry, the refill that arrives as a burst is cut too. */
+Test(jbuf, burst_after_underrun_cut_to_target)
+{
+	init(1, 10);
+	put(0);
+	cr_expect_eq(get(), 0);
+	cr_expect_eq(get(), 0); /* ran dry: target 2 now */
+	for (uint16_t s = 1; s < 7; s++)
+		put(s);
+	cr_expect_eq(get(), 5);
+	cr_expect_eq(get(), 6);
+	cr_expect_eq(jbuf_stats(&jb)->overflow, 4);
+	cr_expect_eq(jbuf_stats(&jb)->underrun, 1);
 }
 
 Test(jbuf, underrun_refills)
@@ -154,7 +196,7 @@ Test(jbuf, underrun_refills)
 
 Test(jbuf, sequence_wrap)
 {
-	init(1, 10);
+	init(3, 10);
 	put(65534);
 	put(65535);
 	put(0);
@@ -190,11 +232,13 @@ Test(jbuf, wrong_size)
 Test(jbuf, depth_comes_down)
 {
 	init(1, 20);
-	for (uint16_t s = 0; s < 8; s++)
+	put(0);
+	cr_expect_eq(get(), 0); /* playing: what follows is not cut at once */
+	for (uint16_t s = 1; s < 9; s++)
 		put(s);
 	/* Keep 8 frames queued (one in, one out) for a while: the buffer
 	 * sheds frames back toward its target. */
-	for (uint16_t s = 8; s < 300; s++) {
+	for (uint16_t s = 9; s < 300; s++) {
 		put(s);
 		get();
 	}
