@@ -43,9 +43,12 @@
  * that never came back.
  *
  * Output, last line: "N sent lost trip_p50_ms added_p50_ms added_p99_ms
- * added_max_ms gw_cpu_pct gen_cpu_pct late_sends": gw_cpu_pct is the
- * daemon's CPU (from /proc/GW_PID/stat) over the window, late_sends the
- * packets we sent more than 200 µs after they were due.
+ * added_max_ms gw_cpu_pct gen_cpu_pct late_sends late_max_ms": gw_cpu_pct
+ * is the daemon's CPU (from /proc/GW_PID/stat) over the window,
+ * late_sends the packets due in the window that we sent more than 200 µs
+ * after they were due, late_max_ms the latest of them: a late send counts
+ * against the gateway (its time stamp is the due time), so a step whose
+ * late_max comes near the jitter buffer's depth says more about us.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,7 +92,7 @@ static unsigned ncalls;
 static struct sample *samples;
 static size_t nsamples, maxsamples;
 static uint64_t w0, w1; /* the measuring window */
-static uint64_t sent_win, late_sends;
+static uint64_t sent_win, late_sends, late_max_ns;
 
 static uint64_t now_ns(void)
 {
@@ -251,15 +254,18 @@ static void send_due(int fd, uint64_t now)
 		if (k->next_due > now)
 			break;
 		cursor = (cursor + 1) % ncalls;
-		if (now - k->next_due > 2 * TICK_NS)
+		bool in_win = k->next_due >= w0 && k->next_due < w1;
+		if (in_win && now - k->next_due > 2 * TICK_NS)
 			late_sends++;
+		if (in_win && now - k->next_due > late_max_ns)
+			late_max_ns = now - k->next_due;
 		packet(k, i, pkt[n], k->next_due);
 		iov[n] = (struct iovec){pkt[n], PKT_LEN};
 		msg[n].msg_hdr = (struct msghdr){.msg_name = &k->dst,
 						 .msg_namelen = sizeof(k->dst),
 						 .msg_iov = &iov[n],
 						 .msg_iovlen = 1};
-		if (k->next_due >= w0 && k->next_due < w1)
+		if (in_win)
 			sent_win++;
 		k->seq++;
 		k->next_due += FRAME_NS;
@@ -425,11 +431,11 @@ static void report(int gw_pid, double gw_cpu, double gen_cpu, double secs)
 	qsort(trip, nsamples, sizeof(*trip), cmp_u32);
 	qsort(added, nsamples, sizeof(*added), cmp_u32);
 	long long lost = (long long)sent_win - (long long)nsamples;
-	printf("%u %llu %lld %.2f %.3f %.3f %.3f %.1f %.1f %llu\n", ncalls,
+	printf("%u %llu %lld %.2f %.3f %.3f %.3f %.1f %.1f %llu %.3f\n", ncalls,
 	       (unsigned long long)sent_win, lost, pct_of(trip, nsamples, 0.5),
 	       pct_of(added, nsamples, 0.5), pct_of(added, nsamples, 0.99),
 	       nsamples ? added[nsamples - 1] / 1000.0 : 0, gw_pid ? 100 * gw_cpu / secs : 0,
-	       100 * gen_cpu / secs, (unsigned long long)late_sends);
+	       100 * gen_cpu / secs, (unsigned long long)late_sends, late_max_ns / 1e6);
 	free(trip);
 	free(added);
 }

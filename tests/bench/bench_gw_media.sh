@@ -125,8 +125,8 @@ idle() {
 	done
 }
 
-printf '%-6s %-8s %-5s %-9s %-10s %-10s %-10s %-6s %-6s %-6s %s\n' calls sent lost \
-	trip_p50 added_p50 added_p99 added_max gw_cpu gen_cpu late result
+printf '%-6s %-8s %-5s %-9s %-10s %-10s %-10s %-6s %-6s %-6s %-8s %s\n' calls sent lost \
+	trip_p50 added_p50 added_p99 added_max gw_cpu gen_cpu late late_max result
 best=0 best_p99=0 per_call=0
 for n in $steps; do
 	idle
@@ -157,7 +157,7 @@ for n in $steps; do
 	spid=
 	line=$(tail -n 1 "$tmp/gen.out")
 	set -- $line
-	if [ $# -ne 10 ]; then
+	if [ $# -ne 11 ]; then
 		echo "# step $n: no measurement (sipp exit $src)"
 		sed 's/^/# gen: /' "$tmp/gen.out"
 		tail -n 5 "$tmp/sipp.out" | sed 's/^/# sipp: /'
@@ -166,8 +166,9 @@ for n in $steps; do
 	[ -n "$h0" ] && [ -n "$h1" ] && per_call=$(((h1 - h0) / n))
 	ok=$([ "$src" = 0 ] && [ "$3" = 0 ] && [ "$(echo "$6 <= 2.0" | bc)" = 1 ] &&
 		echo pass || echo fail)
-	printf '%-6s %-8s %-5s %-9s %-10s %-10s %-10s %-6s %-6s %-6s %s\n' "$1" "$2" "$3" \
-		"$4" "$5" "$6" "$7" "$8%" "$9%" "${10}" "$ok (sipp $src, heap/call $per_call)"
+	printf '%-6s %-8s %-5s %-9s %-10s %-10s %-10s %-6s %-6s %-6s %-8s %s\n' "$1" "$2" \
+		"$3" "$4" "$5" "$6" "$7" "$8%" "$9%" "${10}" "${11}" \
+		"$ok (sipp $src, heap/call $per_call)"
 	[ "$ok" = pass ] || break
 	best=$n best_p99=$6
 done
