@@ -345,7 +345,6 @@ static int cmd_simfault(struct ctl_out *out, int argc, char **argv, void *arg)
 			  argc == 4 ? argv[3] : "");
 }
 
-/* counters: `name value` lines, stable names for scripts and monitoring. */
 /* The RTP streams' counters summed since start, ended calls' included:
  * jitter-buffer trouble (late, lost, underrun, target_grow) across all
  * calls without looking at each.  Printed with or without [sip], so the
@@ -376,6 +375,7 @@ static void media_counters(struct ctl_out *out, const struct media_totals *t)
 		ctl_printf(out, "%s %llu\n", lines[i].name, (unsigned long long)lines[i].v);
 }
 
+/* counters: `name value` lines, stable names for scripts and monitoring. */
 static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
 {
 	struct gateway *gw = arg;
