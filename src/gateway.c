@@ -23,6 +23,7 @@
 #include "gw_reg.h"
 #include "gw_sip.h"
 #include "gw_trunk.h"
+#include "media/media.h"
 
 struct gateway {
 	struct loop *loop;
@@ -33,6 +34,7 @@ struct gateway {
 	struct gw_pstn *pstn;
 	struct gw_sip *sip;
 	struct gw_trunks *trunks;
+	struct media_totals *media; /* every RTP stream's counters, for counters */
 	bool shutting_down;
 	bool cdr_pending;        /* a cdr_flush is deferred to the turn's end */
 	struct {                 /* since start, for strowger-ctl counters */
@@ -47,6 +49,7 @@ static void gateway_destroy(void *data)
 	mem_deref(gw->sip); /* its legs and streams before the spans they meet */
 	mem_deref(gw->pstn);
 	mem_deref(gw->trunks);
+	mem_deref(gw->media);
 	mem_deref(gw->ctl);
 	loop_defer_cancel(gw->loop, gw); /* the CDR flush: cdr_db's destructor commits */
 	mem_deref(gw->cdr);
@@ -342,6 +345,36 @@ static int cmd_simfault(struct ctl_out *out, int argc, char **argv, void *arg)
 			  argc == 4 ? argv[3] : "");
 }
 
+/* The RTP streams' counters summed since start, ended calls' included:
+ * jitter-buffer trouble (late, lost, underrun, target_grow) across all
+ * calls without looking at each.  Printed with or without [sip], so the
+ * names are always there. */
+static void media_counters(struct ctl_out *out, const struct media_totals *t)
+{
+	struct media_sums m;
+	media_totals_get(t, &m);
+	const struct {
+		const char *name;
+		uint64_t v;
+	} lines[] = {
+	    {"media.streams", m.streams},
+	    {"media.streams.now", m.streams_now},
+	    {"media.rtp.rx_packets", m.rx_packets},
+	    {"media.rtp.tx_packets", m.tx_packets},
+	    {"media.rtp.rx_bad", m.rx_bad},
+	    {"media.jbuf.late", m.jb_late},
+	    {"media.jbuf.lost", m.jb_lost},
+	    {"media.jbuf.underrun", m.jb_underrun},
+	    {"media.jbuf.overflow", m.jb_overflow},
+	    {"media.jbuf.resync", m.jb_resync},
+	    {"media.jbuf.filled", m.jb_filled},
+	    {"media.jbuf.dup", m.jb_dup},
+	    {"media.jbuf.target_grow", m.jb_target_grow},
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		ctl_printf(out, "%s %llu\n", lines[i].name, (unsigned long long)lines[i].v);
+}
+
 /* counters: `name value` lines, stable names for scripts and monitoring. */
 static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
 {
@@ -377,6 +410,7 @@ static int cmd_counters(struct ctl_out *out, int argc, char **argv, void *arg)
 			   (unsigned long long)rej, (unsigned long long)chal);
 	}
 	gw_trunks_counters(gw->trunks, out);
+	media_counters(out, gw->media);
 	/* The allocator's bytes in use (main arena, which the one signalling
 	 * thread allocates from, plus mmap'd blocks): for the heap-per-call
 	 * benchmark and for spotting leaks in a running gateway. */
@@ -481,6 +515,8 @@ int gateway_alloc(struct gateway **gwp, struct loop *loop, struct sg_config *cfg
 	env_update(gw);
 	int rc = gw_trunks_alloc(&gw->trunks, loop, cfg);
 	if (!rc)
+		rc = media_totals_alloc(&gw->media);
+	if (!rc)
 		rc = cdr_start(gw);
 	if (!rc)
 		rc = ctl_start(gw);
@@ -489,8 +525,10 @@ int gateway_alloc(struct gateway **gwp, struct loop *loop, struct sg_config *cfg
 	if (!rc && cfg->sip.enabled)
 		rc = gw_sip_alloc(&gw->sip, loop, cfg, &gw->env,
 				  gw->pstn ? gw_pstn_alaw(gw->pstn) : true);
-	if (!rc && gw->sip)
+	if (!rc && gw->sip) {
 		gw_sip_set_trunks(gw->sip, gw_trunk_target, gw_trunk_admit_in, gw->trunks);
+		gw_sip_set_media_totals(gw->sip, gw->media);
+	}
 	if (rc) {
 		mem_deref(gw);
 		return rc;

@@ -122,6 +122,7 @@ static void gw_sip_destroy(void *data)
 	struct gw_sip *s = data;
 	mem_deref(s->reg); /* before the stack it sends on */
 	mem_deref(s->stack);
+	mem_deref(s->env.media_totals);
 }
 
 /* The stack's settings from [sip] (gwconf_sip.c validated them). */
@@ -216,6 +217,12 @@ void gw_sip_set_trunks(struct gw_sip *s, leg_sip_trunk_h *target, leg_sip_admit_
 	s->env.trunk_target = target;
 	s->env.admit = admit;
 	s->env.trunk_arg = arg;
+}
+
+void gw_sip_set_media_totals(struct gw_sip *s, struct media_totals *t)
+{
+	mem_deref(s->env.media_totals);
+	s->env.media_totals = mem_ref(t);
 }
 
 uint16_t gw_sip_port(const struct gw_sip *s, enum sip_proto proto)

@@ -35,5 +35,8 @@ void gw_sip_accepting(struct gw_sip *s, bool on);
  * incoming calls under the trunk's limits (gw_trunk.h). */
 void gw_sip_set_trunks(struct gw_sip *s, leg_sip_trunk_h *target, leg_sip_admit_h *admit,
 		       void *arg);
+/* Count the calls' RTP streams into `t` (a reference is kept), for
+ * `strowger-ctl counters`; before the first call. */
+void gw_sip_set_media_totals(struct gw_sip *s, struct media_totals *t);
 
 #endif

@@ -71,6 +71,7 @@ struct leg_sip_env {
 	leg_sip_trunk_h *trunk_target;	/* ROUTE_DEST_TRUNK; NULL: none */
 	leg_sip_admit_h *admit;		/* incoming calls; NULL: no limits */
 	void *trunk_arg;		/* for both */
+	struct media_totals *media_totals; /* streams counted here; NULL: none */
 };
 
 /* sip_handlers.invite_h: a new INVITE.  Sends 100, reads the numbers and

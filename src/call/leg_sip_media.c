@@ -177,6 +177,7 @@ int leg_sip_stream_make(struct leg_sip *l, uint8_t pt, int te_pt,
 	    .te_pt = te_pt,
 	    .remote = rem ? (const struct sockaddr *)rem : NULL,
 	    .remote_len = rem ? rem_len : 0,
+	    .totals = env->media_totals,
 	};
 	l->ms = mem_deref(l->ms);
 	int err = media_stream_alloc(&l->ms, env->loop, &prm);

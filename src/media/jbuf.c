@@ -76,8 +76,10 @@ static struct jbuf_slot *slot_of(struct jbuf *jb, uint16_t seq)
 
 static void target_grow(struct jbuf *jb)
 {
-	if (jb->target + 1 < jb->max)
+	if (jb->target + 1 < jb->max) {
 		jb->target++;
+		jb->st.target_grow++;
+	}
 	jb->calm = 0;
 }
 

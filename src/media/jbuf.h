@@ -36,6 +36,7 @@ struct jbuf_stats {
 	uint64_t underrun; /* buffer ran dry while playing */
 	uint64_t resync;   /* sequence jumped: started again */
 	uint64_t bad;	   /* payload not one 20 ms frame */
+	uint64_t target_grow; /* times the target depth grew (late or underrun) */
 };
 
 struct jbuf_slot {

@@ -4,7 +4,7 @@
 src_libstrowger_a_SOURCES += \
 	src/media/rtp.c src/media/rtp_sock.c src/media/rtcp.c src/media/g711.c \
 	src/media/jbuf.c src/media/stream.c src/media/stream_rtcp.c src/media/worker.c \
-	src/media/mbox.c
+	src/media/mbox.c src/media/totals.c
 noinst_HEADERS += \
 	src/media/media.h src/media/rtp.h src/media/rtcp.h src/media/g711.h \
 	src/media/jbuf.h src/media/stream_int.h
@@ -12,7 +12,7 @@ noinst_HEADERS += \
 MEDIA_TESTS = tests/unit/media/test_rtp tests/unit/media/test_rtp_sock \
 	tests/unit/media/test_rtcp tests/unit/media/test_g711 \
 	tests/unit/media/test_jbuf tests/unit/media/test_stream tests/unit/media/test_stream_dir \
-	tests/unit/media/test_worker
+	tests/unit/media/test_worker tests/unit/media/test_totals
 check_PROGRAMS += $(MEDIA_TESTS)
 TESTS += $(MEDIA_TESTS)
 tests_unit_media_test_rtp_SOURCES = tests/unit/media/test_rtp.c
@@ -37,6 +37,9 @@ tests_unit_media_test_stream_LDADD = $(TEST_LDADD)
 tests_unit_media_test_stream_dir_SOURCES = tests/unit/media/test_stream_dir.c $(STREAM_FX)
 tests_unit_media_test_stream_dir_CFLAGS = $(TEST_CFLAGS)
 tests_unit_media_test_stream_dir_LDADD = $(TEST_LDADD)
+tests_unit_media_test_totals_SOURCES = tests/unit/media/test_totals.c $(STREAM_FX)
+tests_unit_media_test_totals_CFLAGS = $(TEST_CFLAGS)
+tests_unit_media_test_totals_LDADD = $(TEST_LDADD)
 tests_unit_media_test_worker_SOURCES = tests/unit/media/test_worker.c
 tests_unit_media_test_worker_CFLAGS = $(TEST_CFLAGS)
 tests_unit_media_test_worker_LDADD = $(TEST_LDADD) -lpthread

@@ -28,7 +28,8 @@
  * address for the SDP offer/answer; media_stream_set_remote(),
  * media_stream_set_dir() (hold) and media_stream_set_codec() (PCMA ⇄
  * PCMU) follow a re-INVITE in place, on the same sockets; events (latched, telephone-event, BYE, timeout) come back
- * through media_event_h; media_stream_stats() feeds CDRs and metrics.
+ * through media_event_h; media_stream_stats() feeds CDRs and metrics, and
+ * media_totals (below) sums them over all of the gateway's streams.
  *
  * Threads (intended shape; one loop for now).  A stream has no global
  * mutable state except an atomic port cursor: it lives entirely on the
@@ -132,6 +133,7 @@ struct media_stream_prm {
 	bool no_rtcp;
 	unsigned rx_timeout_ms; /* 0: never report MEDIA_EV_TIMEOUT */
 	uint64_t seed;		/* SSRC, initial seq/ts and RTCP jitter; 0: random */
+	struct media_totals *totals; /* counted into these (same loop); NULL: none */
 	media_event_h *eh;
 	media_rx_h *rxh;
 	void *arg;
@@ -145,6 +147,7 @@ struct media_stats {
 	int32_t rx_lost;     /* §6.4.1 cumulative */
 	double jitter_ms;    /* §A.8 */
 	uint64_t jb_late, jb_dup, jb_overflow, jb_lost, jb_filled;
+	uint64_t jb_underrun, jb_resync, jb_target_grow;
 	unsigned jb_depth_ms;
 	uint64_t rtcp_tx, rtcp_rx, rtcp_bad;
 	double rtt_ms; /* from the peer's reports (§6.4.1 LSR/DLSR); <0: none */
@@ -173,6 +176,25 @@ int media_stream_set_codec(struct media_stream *s, uint8_t pt, int te_pt);
 void media_stream_bye(struct media_stream *s);
 void media_stream_stats(const struct media_stream *s, struct media_stats *st);
 const char *media_stream_name(const struct media_stream *s);
+
+/* Totals over many streams, for the gateway's counters: each stream made
+ * with prm->totals adds its counters while it lives (summed when asked)
+ * and folds them in when it is freed, so the totals cover streams ended
+ * and alive at no cost per packet.  Same thread rule as a stream: the
+ * totals, every stream counted into them and media_totals_get() share one
+ * loop; with media workers, one totals per worker, read by a call posted
+ * to it.  A mem object; each stream holds a reference. */
+struct media_totals;
+struct media_sums {
+	uint64_t streams;     /* made */
+	unsigned streams_now; /* alive */
+	uint64_t rx_packets, tx_packets;
+	uint64_t rx_bad; /* media_stats.rx_bad: unparsable, wrong PT or size */
+	uint64_t jb_late, jb_lost, jb_underrun, jb_overflow, jb_resync, jb_filled, jb_dup;
+	uint64_t jb_target_grow;
+};
+int media_totals_alloc(struct media_totals **tp);
+void media_totals_get(const struct media_totals *t, struct media_sums *sum);
 
 /* Mailbox: a call posted from any thread runs on `loop`'s thread, in
  * the order posted.  For stream events going back to signalling, and

@@ -51,6 +51,7 @@ static void stream_destroy(void *data)
 	     (unsigned long long)st.rx_bad, (unsigned long long)st.jb_late,
 	     (unsigned long long)st.jb_dup, (unsigned long long)st.jb_overflow,
 	     (unsigned long long)st.jb_lost, (unsigned long long)st.jb_filled);
+	stream_totals_leave(s, &st);
 	if (s->rs && s->rtcp_on && !s->bye_sent)
 		stream_rtcp_send(s, true);
 	stream_rtcp_stop(s);
@@ -327,6 +328,7 @@ int media_stream_alloc(struct media_stream **sp, struct loop *loop,
 	}
 	stream_name(s, prm->name);
 	stream_rtcp_start(s);
+	stream_totals_join(s, prm->totals);
 	LOGI(LC_MEDIA, s->name, "up: pt %u, tdm %s-law, ssrc %08x", s->pt,
 	     prm->tdm_law == MEDIA_LAW_ALAW ? "A" : "u", s->ssrc);
 	*sp = s;
@@ -400,6 +402,9 @@ void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 	st->jb_overflow = js->overflow;
 	st->jb_lost = js->lost;
 	st->jb_filled = js->filled;
+	st->jb_underrun = js->underrun;
+	st->jb_resync = js->resync;
+	st->jb_target_grow = js->target_grow;
 	st->jb_depth_ms = jbuf_depth(&s->jb) * MEDIA_PTIME_MS;
 	st->rx_bad += js->bad;
 	st->remote_ssrc = s->have_src ? s->src.ssrc : 0;

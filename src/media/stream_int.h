@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/list.h"
 #include "core/loop.h"
 #include "media/jbuf.h"
 #include "media/media.h"
@@ -54,6 +55,8 @@ struct media_stream {
 	char cname[32];
 
 	struct media_stats st;
+	struct media_totals *totals; /* counted into; NULL: none (totals.c) */
+	struct le totals_le;
 	bool gone; /* the owner dropped its reference during an event */
 	media_event_h *eh;
 	media_rx_h *rxh;
@@ -70,5 +73,9 @@ uint64_t stream_rand(struct media_stream *s);
 /* Tell the owner; false if it has let go of the stream meanwhile (then
  * nothing more is reported and the caller should stop). */
 bool stream_event(struct media_stream *s, struct media_event_info *info);
+/* totals.c: count the stream into `t` (NULL: nowhere) / fold its final
+ * counters in and leave. */
+void stream_totals_join(struct media_stream *s, struct media_totals *t);
+void stream_totals_leave(struct media_stream *s, const struct media_stats *final);
 
 #endif

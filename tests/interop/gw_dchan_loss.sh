@@ -80,9 +80,11 @@ grep -qx 'calls.ended 4' "$tmp/counters" && grep -qx 'calls.answered 4' "$tmp/co
 	grep -qx 'calls.cause.41 2' "$tmp/counters" && grep -qx 'calls.cause.16 2' "$tmp/counters" &&
 	grep -qx 'calls.in_progress 0' "$tmp/counters" &&
 	grep -q '^sip.rx_msgs [1-9]' "$tmp/counters" && grep -q '^sip.sessions 4$' "$tmp/counters" &&
-	grep -q '^span.[12].dchan_down [1-9]' "$tmp/counters"
+	grep -q '^span.[12].dchan_down [1-9]' "$tmp/counters" &&
+	grep -qx 'media.streams 4' "$tmp/counters" && grep -qx 'media.streams.now 0' "$tmp/counters" &&
+	grep -q '^media.rtp.tx_packets [1-9]' "$tmp/counters" && grep -q '^media.jbuf.late ' "$tmp/counters"
 rc=$?
-ok $rc "counters: 4 calls answered, 2 with cause 41, SIP messages, a D-channel down"
+ok $rc "counters: 4 calls answered, 2 with cause 41, SIP messages, a D-channel down, 4 RTP streams that sent"
 [ $rc = 0 ] || sed 's/^/# /' "$tmp/counters"
 
 ctl simfault 1 purple >/dev/null 2>"$tmp/err"

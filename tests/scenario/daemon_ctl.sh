@@ -25,7 +25,7 @@ dialplan = $top/mapping/pbx-pri.map
 host = 192.0.2.1
 CONF
 
-echo "1..13"
+echo "1..14"
 "$bd/strowger" -f -c "$tmp/s.conf" 2>"$tmp/log" &
 pid=$!
 # Wait (bounded) for the daemon to come up: a real process, real time.
@@ -57,6 +57,14 @@ ctl counters >"$tmp/counters"
 grep -qx 'calls.in_progress 0' "$tmp/counters" && grep -qx 'calls.ended 0' "$tmp/counters" &&
 	grep -qx 'calls.answered 0' "$tmp/counters" && ! grep -q '^sip\.' "$tmp/counters"
 ok $? "counters on an idle gateway without [sip]: no calls, no SIP lines"
+# The media totals are there with or without [sip], so scripts can rely on the names.
+missing=
+for c in streams streams.now rtp.rx_packets rtp.tx_packets rtp.rx_bad jbuf.late jbuf.lost \
+	jbuf.underrun jbuf.overflow jbuf.resync jbuf.filled jbuf.dup jbuf.target_grow; do
+	grep -qx "media.$c 0" "$tmp/counters" || missing="$missing media.$c"
+done
+[ -z "$missing" ]
+ok $? "counters: every media.* total, 0 on an idle gateway${missing:+ (missing:$missing)}"
 ctl frobnicate >/dev/null 2>&1; rc=$?
 [ $rc = 1 ]; ok $? "an unknown command exits 1"
 ctl shutdown | grep -q "shutting down"

@@ -123,6 +123,24 @@ Test(jbuf, late_grows_target)
 	cr_expect_eq(put(0), ETIME);
 	cr_expect_eq(jbuf_stats(&jb)->late, 1);
 	cr_expect_eq(jbuf_target(&jb), 2);
+	cr_expect_eq(jbuf_stats(&jb)->target_grow, 1);
+}
+
+/* target_grow counts growth, not trouble: at the ceiling a late packet
+ * or an underrun is still counted, the target no longer grows. */
+Test(jbuf, target_grow_stops_at_max)
+{
+	init(1, 2);
+	put(0);
+	put(1);
+	cr_expect_eq(get(), 0);
+	cr_expect_eq(get(), 1);
+	cr_expect_eq(put(0), ETIME);
+	cr_expect_eq(get(), 1); /* ran dry: a repeat */
+	cr_expect_eq(jbuf_stats(&jb)->late, 1);
+	cr_expect_eq(jbuf_stats(&jb)->underrun, 1);
+	cr_expect_eq(jbuf_target(&jb), 1);
+	cr_expect_eq(jbuf_stats(&jb)->target_grow, 0);
 }
 
 Test(jbuf, overflow_pushes_oldest_out)
@@ -186,6 +204,7 @@ Test(jbuf, underrun_refills)
 	cr_expect_eq(get(), 0); /* ran dry: one repeat */
 	cr_expect_eq(jbuf_stats(&jb)->underrun, 1);
 	cr_expect_eq(jbuf_target(&jb), 2);
+	cr_expect_eq(jbuf_stats(&jb)->target_grow, 1);
 	put(1);
 	cr_expect_eq(get(), -1); /* refilling to the new target */
 	put(2);
