@@ -117,6 +117,15 @@ gw_spans=134
 gw_start $rt taskset -c 0 || { echo "# the gateway did not start"; tail -n 20 "$tmp/log"; exit 1; }
 
 heap() { ctl counters | sed -n 's/^heap\.bytes_in_use //p'; }
+# The jitter buffers' events over a step (strowger-ctl counters' totals):
+# where a failing step's losses and latency steps came from.  Every call
+# runs dry once when the generator stops, so underrun and target_grow
+# count at least the calls.
+jbuf() { ctl counters | sed -n 's/^media\.jbuf\.//p' >"$1"; }
+jbuf_delta() {
+	awk 'NR == FNR { v[$1] = $2; next } { printf "%s %d  ", $1, $2 - v[$1] }
+		END { print "" }' "$1" "$2"
+}
 idle() {
 	i=0
 	while [ $i -lt 300 ] && ! ctl counters | grep -qx 'calls.in_progress 0'; do
@@ -131,6 +140,7 @@ best=0 best_p99=0 per_call=0
 for n in $steps; do
 	idle
 	h0=$(heap)
+	jbuf "$tmp/jb0"
 	: >"$tmp/ports.log"
 	rm -f "$tmp/gen.out" # not the last step's port, read before the new one is written
 	$rt taskset -c 1 "$gen" "$tmp/ports.log" "$n" "$warm" "$secs" "$pid" >"$tmp/gen.out" 2>&1 &
@@ -169,6 +179,8 @@ for n in $steps; do
 	printf '%-6s %-8s %-5s %-9s %-10s %-10s %-10s %-6s %-6s %-6s %-8s %s\n' "$1" "$2" \
 		"$3" "$4" "$5" "$6" "$7" "$8%" "$9%" "${10}" "${11}" \
 		"$ok (sipp $src, heap/call $per_call)"
+	jbuf "$tmp/jb1"
+	echo "#   jitter buffers: $(jbuf_delta "$tmp/jb0" "$tmp/jb1")"
 	[ "$ok" = pass ] || break
 	best=$n best_p99=$6
 done
