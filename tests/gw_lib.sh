@@ -52,15 +52,26 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])' "$@"
 }
 
+# wav_freq FILE: "HZ RMS" of a recording (16-bit WAV, first channel).
 wav_freq() {
 	python3 - "$1" <<'PY'
 import math, struct, sys, wave
 w = wave.open(sys.argv[1])
 rate, ch = w.getframerate(), w.getnchannels()
 x = struct.unpack('<%dh' % (w.getnframes() * ch), w.readframes(w.getnframes()))[::ch]
-x = x[-rate:]
-zc = sum(1 for i in range(1, len(x)) if (x[i - 1] < 0) != (x[i] < 0))
-print(zc // 2, int(math.sqrt(sum(v * v for v in x) / max(len(x), 1))))
+# The median over loud 100 ms blocks: a gap (the jitter buffer refilling
+# on a busy machine, the call's ends) neither skews nor hides the tone.
+n = rate // 10
+hz, rms = [], []
+for b in range(0, len(x) - n + 1, n):
+    y = x[b:b + n]
+    r = math.sqrt(sum(v * v for v in y) / n)
+    if r >= 300:
+        zc = sum(1 for i in range(1, n) if (y[i - 1] < 0) != (y[i] < 0))
+        hz.append(zc * rate // (2 * n))
+        rms.append(int(r))
+med = lambda v: sorted(v)[len(v) // 2] if v else 0
+print(med(hz), med(rms))
 PY
 }
 
