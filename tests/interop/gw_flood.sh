@@ -3,7 +3,7 @@
 # Interop: bad input never harms other calls.  The gateway runs the
 # embedded default grown to four E1 PRI spans (120 B-channels) toward four
 # simulated PBX spans; SIPp places 100 calls to the echo number that stay
-# up for 9 s; while all 100 are up, gw_flood.py sends malformed SIP over
+# up for 12 s; while all 100 are up, gw_flood.py sends malformed SIP over
 # UDP and TCP for 4 s (garbage, truncated and oversize messages, huge
 # headers, bad Content-Length, missing headers, wrong versions, requests
 # for dialogs that do not exist, TCP streams that never finish).  Then:
@@ -53,8 +53,10 @@ ok $? "the gateway listens (UDP port ${port:-none}) with four spans up (120 B-ch
 active() { ctl calls 2>/dev/null | grep -c ' ACTIVE '; }
 all_up() { [ "$(active)" = 100 ]; }
 
-# 100 calls, 50 a second, each up 9 s.
-gw_sipp -sf "$dir/gw_uac_stay.xml" -s 7000000 -m 100 -l 100 -r 50 -d 9000 \
+# 100 calls, 50 a second, each up 12 s: all are up from the last answer
+# (2 s after the first) until the first call ends, a window that must hold
+# the flood's 4 s, its start and the count after it on a loaded machine.
+gw_sipp -sf "$dir/gw_uac_stay.xml" -s 7000000 -m 100 -l 100 -r 50 -d 12000 \
 	-timeout 60s -timeout_error >"$tmp/sipp.out" 2>&1 &
 spid=$!
 wait_for all_up
