@@ -89,14 +89,15 @@ ok $? "b) the audio comes back: baresip heard $hz Hz (RMS $rms)"
 [ $fail = 0 ] || show "$tmp/bs.log" baresip
 
 # --- c) the gateway calls baresip ----------------------------------------------
+# baresip takes its port again before the gateway starts (and binds its own).
 rm -f "$tmp"/snd/*
+timeout 60 baresip -f "$tmp/bs" -t 40 >"$tmp/bs.log" 2>&1 &
+bpid=$!
+wait_for listening
 gw_setup
 sed -i "s|127\.0\.0\.1:5062|127.0.0.1:$bport|" "$tmp/sim-exchange.map"
 gw_start
 ok $? "c) the gateway is up (UDP port ${port:-none})"
-timeout 60 baresip -f "$tmp/bs" -t 40 >"$tmp/bs.log" 2>&1 &
-bpid=$!
-wait_for listening
 ctl simcall pbx1 1001 5551234 >/dev/null
 active() { ctl calls | grep -q ' ACTIVE '; }
 # during: what strowger-ctl shows of the call (polled, bounded: the PBX
