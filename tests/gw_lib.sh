@@ -7,22 +7,26 @@
 #                       socket and CDR database in $tmp and SIP on an
 #                       ephemeral port (tests never bind fixed ports)
 #   gw_start [CMD...]   start it (CMD: a prefix such as "taskset -c 0");
-#                       wait, bounded, until SIP listens and $gw_spans spans
-#                       (default 2) are up; sets $pid and $port; returns 1 if
-#                       it did not come up
+#                       wait, bounded (30 s), until SIP listens and $gw_spans
+#                       spans (default 2) are up; sets $pid and $port;
+#                       returns 1 if it did not come up
 #   gw_stop             graceful shutdown; returns the daemon's exit status
 #   ctl ARGS...         strowger-ctl on this gateway
 #   gw_sipp ARGS...     SIPp as a UAC toward the gateway (127.0.0.1:$port),
-#                       its control socket on a free port, no stdin
+#                       no stdin (its control socket: see gw_sipp below)
 #   sipp_uas PORT ARGS...  SIPp for one call the gateway places to
 #                       127.0.0.1:PORT (ARGS: -sn uas, or -sf a scenario),
-#                       bounded by a 30 s timeout
+#                       bounded by a 60 s timeout
 #   baresip_config DIR [LINE...]  a headless baresip in DIR: a 440 Hz sine
 #                       source, no player, G.711, the account 1001 without
 #                       registration; LINEs are added to its config
-#   free_port [tcp]     a port the kernel just gave out
+#   free_port [tcp] [N] a port the kernel just gave out (N: that many,
+#                       distinct, on one line)
+#   bound PORT [tcp]    something listens on PORT (UDP, or TCP): to poll,
+#                       with wait_for, for a peer to have bound its port
 #   wav_freq WAV        "HZ RMS": the zero-crossing frequency and the RMS of
-#                       the WAV's last second (first channel; python3)
+#                       the WAV's last second (first channel; python3); HZ
+#                       where it sounds, 0 if under 4/5 of it does
 #
 # For the scripts that print TAP (source this first; they set $bd and $top):
 #   tap_plan N          print the plan "1..N"; $n counts the tests, $fail
@@ -34,22 +38,38 @@
 #   show FILE [LABEL]   after a failure: the tails of FILE and of the
 #                       gateway's log, as TAP comments
 #   wait_for [-s SECONDS] CMD...
-#                       poll CMD (bounded: 5 s unless told) until it
-#                       succeeds; returns 1 if it never did
+#                       poll CMD (bounded: 20 s unless told) until it
+#                       succeeds; returns 1 if it never did.  Bounds are
+#                       for a loaded machine: a wait ends when CMD holds
 #   gw_tmp [VAR...]     make $tmp; at exit kill the daemon ($pid) and every
 #                       process whose id a named variable holds (empty at
 #                       first), and remove $tmp
 
 ctl() { "$bd/strowger-ctl" -s "$tmp/ctl.sock" "$@"; }
 
-# A port the kernel just gave out (UDP, or TCP with "tcp"): for SIPp's
-# control socket and for peers the dial plan must name.  Scripts that run
-# in parallel under make -j then never collide, as a formula on $$ could.
+# A port the kernel just gave out (UDP, or TCP with "tcp"): for peers the
+# dial plan must name.  Scripts that run in parallel under make -j then
+# never collide, as a formula on $$ could.  The port is free again once
+# this returns, so the peer should bind it soon (before the gateway starts
+# and binds ports of its own); N ports are held together, so they differ.
 free_port() {
 	python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1:] == ["tcp"] else socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$@"
+tcp = "tcp" in sys.argv[1:]
+n = int(([a for a in sys.argv[1:] if a.isdigit()] or ["1"])[0])
+socks = [socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+         for _ in range(n)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])' "$@"
+}
+
+# Something has bound 127.0.0.1 (or any address) on PORT: a UDP socket, or
+# with "tcp" a TCP listener (state 0A), from /proc/net.  Polled instead of
+# sleeping while a peer starts: a real process, on a machine maybe busy.
+bound() {
+	awk -v port="$(printf ':%04X' "$1")" -v tcp="${2:-}" '
+		NR > 1 && substr($2, length($2) - 4) == port && (tcp == "" || $4 == "0A") { f = 1 }
+		END { exit !f }' /proc/net/"${2:-udp}"
 }
 
 # wav_freq FILE: "HZ RMS" of a recording (16-bit WAV, first channel).
@@ -86,9 +106,9 @@ gw_start() {
 	"$@" "$bd/strowger" -f -c "$tmp/strowger.conf" 2>"$tmp/log" &
 	pid=$!
 	port=
-	# A real process on real time: poll, bounded (10 s).
+	# A real process on real time: poll, bounded (30 s: a loaded machine).
 	i=0
-	while [ $i -lt 200 ]; do
+	while [ $i -lt 600 ]; do
 		port=$(sed -n 's/.*listening on UDP 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
 		[ -n "$port" ] && [ "$(ctl spans 2>/dev/null | grep -c ' up ')" = "${gw_spans:-2}" ] &&
 			return 0
@@ -106,15 +126,18 @@ gw_stop() {
 	return $rc
 }
 
+# SIPp's control socket: no -cp.  Given a port, SIPp dies if it is taken
+# (a port free_port handed out may be taken again before SIPp binds it);
+# without one it tries 8888-8947 and, all taken, runs on without it.
 gw_sipp() {
-	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin "$@"
+	sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -nostdin "$@"
 }
 
 sipp_uas() {
 	sipp_port=$1
 	shift
-	sipp -i 127.0.0.1 -p "$sipp_port" -m 1 -nostdin -ci 127.0.0.1 -cp "$(free_port)" \
-		-timeout 30s -timeout_error "$@"
+	sipp -i 127.0.0.1 -p "$sipp_port" -m 1 -nostdin -ci 127.0.0.1 \
+		-timeout 60s -timeout_error "$@"
 }
 
 baresip_config() {
@@ -178,7 +201,7 @@ show() {
 }
 
 wait_for() {
-	w_max=100
+	w_max=400
 	if [ "$1" = -s ]; then
 		w_max=$(($2 * 20))
 		shift 2

@@ -53,7 +53,7 @@ gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 
 registered() { ctl trunks | grep -q '^carrier .* registered '; }
-wait_for -s 10 registered
+wait_for -s 30 registered
 ctl trunks >"$tmp/trunks.out"
 grep -q '^carrier .* registered  *2[0-9][0-9]s  *200 ' "$tmp/trunks.out" &&
 	grep -q '^pbx  .*-  *-  *-  *-$' "$tmp/trunks.out"

@@ -21,23 +21,25 @@ gw_setup
 gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 
-# sipp SCENARIO [ARGS...]: one call to the echo number, bounded by -timeout.
+# sipp SCENARIO [ARGS...]: one call to the echo number, bounded by -timeout
+# (60 s: Q.921's timers take their time to notice a lost D-channel, and a
+# loaded machine more).
 sipp_call() {
 	sf=$1
 	shift
-	gw_sipp -sf "$sf" -s 7000000 -m 1 -timeout 30s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
+	gw_sipp -sf "$sf" -s 7000000 -m 1 -timeout 60s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
 }
 
-# The span carrying the answered call: wait (bounded, 10 s) for it to be
+# The span carrying the answered call: wait (bounded, 20 s) for it to be
 # ACTIVE, then read `spans` for the span with a call.
 active() { ctl calls | grep -q ' ACTIVE '; }
 span_of_call() {
-	wait_for -s 10 active && ctl spans | awk 'NR > 1 && $5 == 1 { print $1; exit }'
+	wait_for -s 20 active && ctl spans | awk 'NR > 1 && $5 == 1 { print $1; exit }'
 }
 
-# Both spans up again: bounded (30 s: Q.921 re-establishes after the fault).
+# Both spans up again: bounded (60 s: Q.921 re-establishes after the fault).
 both_up() { [ "$(ctl spans | grep -c ' up  *none ')" = 2 ]; }
-spans_up() { wait_for -s 30 both_up; }
+spans_up() { wait_for -s 60 both_up; }
 
 # fault_mid_call FAULT CLEAR: a held call, FAULT on its span, BYE with 41.
 fault_mid_call() {
@@ -68,6 +70,11 @@ fault_mid_call red clear
 # (T200 retransmissions, T203 idle) finds out, so it takes longer.
 fault_mid_call dchan-down dchan-up
 
+# SIPp is done once its BYE is answered; the gateway ends the call (its
+# record, its counters) only when the ISDN side has cleared too: wait for
+# that (bounded) before reading them.
+no_call() { [ "$(ctl calls | wc -l)" = 1 ]; }
+wait_for no_call
 csv=$(ctl cdr --csv)
 [ "$(echo "$csv" | grep -c ',7000000,.*,41,200,test-exchange')" = 2 ] &&
 	[ "$(echo "$csv" | grep -c ',7000000,.*,16,200,test-exchange')" = 2 ]

@@ -25,10 +25,10 @@ gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 
 # The RTP sinks for the held and the resumed media; a sink's first line is
-# its port.
-python3 "$dir/gw_rtp_sink.py" 20 >"$tmp/sink.out" &
+# its port.  They run until stopped after the call (60 s at most).
+python3 "$dir/gw_rtp_sink.py" 60 >"$tmp/sink.out" &
 sink=$!
-python3 "$dir/gw_rtp_sink.py" 20 >"$tmp/hsink.out" &
+python3 "$dir/gw_rtp_sink.py" 60 >"$tmp/hsink.out" &
 hsink=$!
 sinks_ready() { [ -s "$tmp/sink.out" ] && [ -s "$tmp/hsink.out" ]; }
 wait_for sinks_ready
@@ -37,7 +37,7 @@ holdport=$(head -n 1 "$tmp/hsink.out")
 echo "\"$bd/strowger-ctl\" -s \"$tmp/ctl.sock\" calls >\"$tmp/calls.hold\" 2>&1" >"$tmp/hold.sh"
 
 gw_sipp -sf "$dir/gw_uac_hold.xml" -s 7000000 -m 1 -set newport "${newport:-9}" \
-	-set holdport "${holdport:-9}" -set holdcmd "sh $tmp/hold.sh" -timeout 30s -timeout_error \
+	-set holdport "${holdport:-9}" -set holdcmd "sh $tmp/hold.sh" -timeout 60s -timeout_error \
 	>"$tmp/sipp.out" 2>&1
 rc=$?
 ok $rc "hold (200 a=recvonly), resume on a new port (200 a=sendrecv), BYE"
@@ -66,6 +66,11 @@ r=$?
 ok $r "the call is ACTIVE while held (strowger-ctl calls)"
 [ $r = 0 ] || sed 's/^/# calls: /' "$tmp/calls.hold" 2>/dev/null
 
+# SIPp is done once its BYE is answered; the gateway clears the PSTN leg
+# and ends the call (its record) after that: wait (bounded) for the call
+# to be gone before reading the log and the CDRs.
+no_call() { [ "$(ctl calls | wc -l)" = 1 ]; }
+wait_for no_call
 grep -q 're-INVITE: media recvonly' "$tmp/log" &&
 	grep -q "re-INVITE: media sendrecv, remote 127.0.0.1:$newport" "$tmp/log"
 ok $? "the gateway answered both offers and moved the stream"

@@ -15,10 +15,11 @@ gw_tmp upid
 uport=$(free_port)
 gw_setup
 sed -i "s|@127.0.0.1:5062|@127.0.0.1:$uport|" "$tmp/sim-exchange.map"
-gw_start || echo "# the gateway did not come up"
+# The phone binds its port before the gateway starts (and binds its own).
 sipp_uas "$uport" -sn uas >"$tmp/uas.out" 2>&1 &
 upid=$!
-sleep 0.3 # let sipp bind its port (a real process)
+wait_for bound "$uport" || echo "# SIPp did not bind port $uport"
+gw_start || echo "# the gateway did not come up"
 ctl simcall pbx1 100 2001234 | grep -q "pbx1 calls 100"
 ok $? "strowger-ctl simcall makes the simulated PBX dial 100"
 wait "$upid"
@@ -35,10 +36,10 @@ ctl simcall nopbx 100 | grep -q . ; ctl simcall nopbx 100 >/dev/null 2>&1
 ok $? "simcall to a PBX that does not exist is an error"
 
 # Graceful shutdown with a call up: the daemon exits once that call ends
-# (the PBX hangs up 3 s after the answer), not before and not never.
+# (the PBX hangs up 10 s after the answer), not before and not never.
 sipp_uas "$uport" -sn uas >"$tmp/uas2.out" 2>&1 &
 upid=$!
-sleep 0.3
+wait_for bound "$uport"
 ctl simcall pbx1 101 2001234 >/dev/null
 active() { ctl calls | grep -q ACTIVE; }
 wait_for active
@@ -48,7 +49,7 @@ up=$?
 wait "$upid"
 upid=
 gone() { ! kill -0 "$pid"; }
-wait_for gone
+wait_for -s 30 gone
 [ $up = 0 ] && ! kill -0 "$pid" 2>/dev/null
 ok $? "shutdown during a call: the daemon waits for it, then exits"
 wait "$pid"

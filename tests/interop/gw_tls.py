@@ -186,7 +186,7 @@ def main():
     ca, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     try:
         if what == "uas":
-            uas(port, sys.argv[4], sys.argv[5], 30, sys.argv[6])
+            uas(port, sys.argv[4], sys.argv[5], 120, sys.argv[6])
         elif what == "options":
             options(ca, port)
         elif what == "call":

@@ -37,6 +37,12 @@ ok $? "openssl made a CA and a server certificate"
 gw_setup
 # ISDN → SIP over TLS: the PBX's calls to 1xx go to a TLS phone (gw_tls.py uas).
 uport=$(free_port tcp)
+# The phone listens on it from now on (it waits up to 120 s for the call),
+# before the gateway starts and the TLS clients below take ports of their own.
+python3 "$top/tests/interop/gw_tls.py" "$tmp/ca.pem" "$uport" uas "$tmp/gw.pem" "$tmp/gw.key" \
+	"$tmp/uas.ready" 2>"$tmp/uas.err" &
+upid=$!
+wait_for test -e "$tmp/uas.ready" || echo "# the TLS phone did not start"
 sed -i "s|route uri sip:\${called}@127.0.0.1:5062|route uri sips:\${called}@127.0.0.1:$uport|" \
 	"$tmp/sim-exchange.map"
 sed -i -e "s|^; transports = udp,tcp .*|transports = udp,tcp,tls|" \
@@ -66,15 +72,12 @@ py plaintext
 check "plaintext on the TLS port is closed unanswered"
 py badname
 check "a client expecting another name refuses the certificate"
-py options && ctl cdr --csv | grep -q ',7000000,'
+cdr_written() { ctl cdr --csv | grep -q ',7000000,'; }
+py options && wait_for cdr_written
 check "after all that TLS still answers, and the call has its CDR"
 
 # The gateway as the TLS client: it verifies the phone's certificate (our CA,
 # 127.0.0.1) and places the PBX's call over it; the PBX hangs up.
-python3 "$top/tests/interop/gw_tls.py" "$tmp/ca.pem" "$uport" uas "$tmp/gw.pem" "$tmp/gw.key" \
-	"$tmp/uas.ready" 2>"$tmp/uas.err" &
-upid=$!
-wait_for -s 10 test -e "$tmp/uas.ready" # it listens: the gateway may call
 ctl simcall pbx1 100 2001234 >/dev/null
 wait "$upid"
 rc=$?
@@ -89,9 +92,12 @@ if command -v baresip >/dev/null 2>&1; then
 	baresip_config "$tmp/bs" "sip_cafile	$tmp/ca.pem"
 	timeout 30 baresip -f "$tmp/bs" -e "/dial sip:7000000@127.0.0.1:$tport;transport=tls" \
 		-t 5 >"$tmp/bs.log" 2>&1
+	# baresip quits once its BYE is answered; the gateway writes the record
+	# when the PSTN side has cleared too: poll for it (bounded).
+	two_cdrs() { [ "$(ctl cdr --csv | grep -c ',7000000,')" -ge 2 ]; }
 	grep -q "Call established: sip:7000000@127.0.0.1:$tport;transport=tls" "$tmp/bs.log" &&
 		grep -q "incoming rtp for 'audio' established" "$tmp/bs.log" &&
-		[ "$(ctl cdr --csv | grep -c ',7000000,')" -ge 2 ]
+		wait_for two_cdrs
 	rc=$?
 	ok $rc "baresip calls 7000000 over TLS: established, audio flows, CDR written"
 	[ $rc = 0 ] || show "$tmp/bs.log" baresip

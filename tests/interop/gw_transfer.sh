@@ -32,25 +32,25 @@ uport=$(free_port)
 gw_setup
 sed -i "s|@127.0.0.1:5062|@127.0.0.1:$uport|" "$tmp/sim-exchange.map"
 printf 'call = info\n' >>"$tmp/strowger.conf"
+
+# The transfer target: answers (180, 200) and waits for the BYE.  It binds
+# its port before the gateway starts (and binds its own).
+sipp_uas "$uport" -sn uas >"$tmp/uas.out" 2>&1 &
+upid=$!
+wait_for bound "$uport" || echo "# SIPp did not bind port $uport"
 gw_start
 ok $? "the gateway listens (UDP port ${port:-none}) and its spans are up"
 
-# The transfer target: answers (180, 200) and waits for the BYE.
-sipp -sn uas -i 127.0.0.1 -p "$uport" -m 1 -nostdin -ci 127.0.0.1 -cp "$(free_port)" \
-	-timeout 30s -timeout_error >"$tmp/uas.out" 2>&1 &
-upid=$!
-sleep 0.3 # let sipp bind its port (a real process)
-
-sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
-	-sf "$dir/gw_uac_refer.xml" -s 7000000 -m 1 -set target 100 \
-	-timeout 30s -timeout_error >"$tmp/sipp.out" 2>&1
+gw_sipp -sf "$dir/gw_uac_refer.xml" -s 7000000 -m 1 -set target 100 \
+	-timeout 60s -timeout_error >"$tmp/sipp.out" 2>&1
 rc=$?
 ok $rc "REFER: 202, NOTIFY 100, 180, 200 (terminated), then the transferor's BYE"
 [ $rc = 0 ] || { sed 's/^/# /' "$tmp/sipp.out" | tail -n 20; tail -n 20 "$tmp/log" | sed 's/^/# gw: /'; }
 
-sleep 0.5
-ctl calls >"$tmp/calls" 2>&1
-grep -q 'ACTIVE .* 100 ' "$tmp/calls"
+# SIPp is done once its BYE is answered; the gateway may still be joining
+# the PBX's party and the phone: poll (bounded).
+with_phone() { ctl calls >"$tmp/calls" 2>&1 && grep -q 'ACTIVE .* 100 ' "$tmp/calls"; }
+wait_for with_phone
 r=$?
 ok $r "the PBX's party stays in the call, now with the phone (strowger-ctl calls)"
 [ $r = 0 ] || sed 's/^/# calls: /' "$tmp/calls"
@@ -69,11 +69,10 @@ upid=
 ok $rc "strowger-ctl hangup: the phone (SIPp uas) gets its BYE (exit $rc)"
 [ $rc = 0 ] || tail -n 20 "$tmp/uas.out" | sed 's/^/# uas: /'
 
-i=0
-while [ $i -lt 100 ] && [ "$(ctl cdr --csv | tail -n +2 | wc -l)" -lt 2 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+# The phone's 200 to the BYE comes before the gateway ends the call (and
+# writes its record): poll (bounded).
+two_cdrs() { [ "$(ctl cdr --csv | tail -n +2 | wc -l)" -ge 2 ]; }
+wait_for two_cdrs
 ctl cdr --csv | tail -n +2 | tail -n 1 | grep -q ',to-sip,.*,100,.*,pbx-to-sip-phone'
 r=$?
 ok $r "the second CDR is the transferred part (to-sip, called 100)"

@@ -16,8 +16,8 @@ tap_plan 11
 tap_need sipp python3
 gw_tmp p1 p2 p3
 
-u1=$(free_port)
-u2=$(free_port)
+set -- $(free_port 2)
+u1=$1 u2=$2
 gw_setup
 cat >>"$tmp/strowger.conf" <<CONF
 [trunk t1]
@@ -32,15 +32,16 @@ sed -i 's|^\[trunk phones\]$|[trunk phones]\nmax_calls = 1|' "$tmp/strowger.conf
 sed -i -e 's|^route uri sip:${called}@127.0.0.1:5062$|route trunk t1\nfallback trunk t2|' \
 	-e 's|^expect route uri sip:100@127.0.0.1:5062$|expect route trunk t1\nexpect fallback trunk t2|' \
 	-e 's|^\[group pbx\]$|[trunk t1]\n[trunk t2]\n[group pbx]|' "$tmp/sim-exchange.map"
-gw_start
-ok $? "the gateway runs with [trunk] sections (UDP port ${port:-none})"
 
 # --- failover: t1 answers 503, t2 answers ---------------------------------
+# Both bind their ports before the gateway starts (and binds its own).
 sipp_uas "$u1" -sf "$dir/gw_uas_503.xml" >"$tmp/t1.out" 2>&1 &
 p1=$!
 sipp_uas "$u2" -sn uas >"$tmp/t2.out" 2>&1 &
 p2=$!
-sleep 0.3 # let both bind their ports (real processes)
+wait_for bound "$u1" && wait_for bound "$u2" || echo "# SIPp did not bind ports $u1 $u2"
+gw_start
+ok $? "the gateway runs with [trunk] sections (UDP port ${port:-none})"
 ctl simcall pbx1 100 2001234 | grep -q "pbx1 calls 100"
 ok $? "the simulated PBX calls 100 through the gateway"
 active() { ctl calls | grep -q ACTIVE; }

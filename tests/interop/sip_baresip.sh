@@ -63,13 +63,19 @@ heard && grep -Eq " rtp [1-9][0-9]{2,}" "$tmp/uas.out"
 ok $? "a) the audio comes back: sip_uas echoed, baresip heard $hz Hz (RMS $rms)"
 
 # --- b) sip_uas calls baresip --------------------------------------------------
+# baresip runs until the call has ended (its -t, 40 s, only bounds it): it
+# must still be there for sip_uas's BYE however slowly things start.  Then
+# it is stopped (SIGTERM: it stops its UA and exits 0).
 rm -f "$tmp"/snd/*
-timeout 30 baresip -f "$tmp/bs" -t 8 >"$tmp/bs.log" 2>&1 &
+timeout 60 baresip -f "$tmp/bs" -t 40 >"$tmp/bs.log" 2>&1 &
 bpid=$!
 listening() { grep -q "baresip is ready" "$tmp/bs.log"; }
 wait_for listening
-timeout 20 "$uas" -m -c "sip:1001@127.0.0.1:$bport" -d 3 >"$tmp/uas.out" 2>"$tmp/uas.err"
+timeout 30 "$uas" -m -c "sip:1001@127.0.0.1:$bport" -d 3 >"$tmp/uas.out" 2>"$tmp/uas.err"
 rc=$?
+# sip_uas is done once its BYE is answered; baresip logs the end then.
+wait_for ended
+kill "$bpid" 2>/dev/null
 wait "$bpid"
 brc=$?
 bpid=
@@ -83,25 +89,29 @@ ok $? "b) the audio comes back: baresip heard $hz Hz (RMS $rms)"
 [ $fail = 0 ] || show "$tmp/bs.log" baresip
 
 # --- c) the gateway calls baresip ----------------------------------------------
+# baresip takes its port again before the gateway starts (and binds its own).
 rm -f "$tmp"/snd/*
+timeout 60 baresip -f "$tmp/bs" -t 40 >"$tmp/bs.log" 2>&1 &
+bpid=$!
+wait_for listening
 gw_setup
 sed -i "s|127\.0\.0\.1:5062|127.0.0.1:$bport|" "$tmp/sim-exchange.map"
 gw_start
 ok $? "c) the gateway is up (UDP port ${port:-none})"
-timeout 60 baresip -f "$tmp/bs" -t 40 >"$tmp/bs.log" 2>&1 &
-bpid=$!
-wait_for listening
 ctl simcall pbx1 1001 5551234 >/dev/null
 active() { ctl calls | grep -q ' ACTIVE '; }
-wait_for -s 10 active
-sleep 1
-ctl calls >"$tmp/calls"
-ctl channels 1 >"$tmp/chans"
-id=$(awk '$2 == "ACTIVE" { print $1; exit }' "$tmp/calls")
-awk -v id="${id:-x}" '$1 == id && $3 == "5551234" && $4 == "1001" && $7 ~ /^isdn:1\// &&
-	$8 ~ /^sip:/ { f = 1 } END { exit !f }' "$tmp/calls" &&
-	awk -v id="${id:-x}" '$4 == "busy" && $5 == "ACTIVE" && $6 == "in" && $7 == id { f = 1 }
-	END { exit !f }' "$tmp/chans"
+# during: what strowger-ctl shows of the call (polled, bounded: the PBX
+# hangs up 10 s after the answer).
+during() {
+	ctl calls >"$tmp/calls"
+	ctl channels 1 >"$tmp/chans"
+	id=$(awk '$2 == "ACTIVE" { print $1; exit }' "$tmp/calls")
+	awk -v id="${id:-x}" '$1 == id && $3 == "5551234" && $4 == "1001" && $7 ~ /^isdn:1\// &&
+		$8 ~ /^sip:/ { f = 1 } END { exit !f }' "$tmp/calls" &&
+		awk -v id="${id:-x}" '$4 == "busy" && $5 == "ACTIVE" && $6 == "in" && $7 == id { f = 1 }
+		END { exit !f }' "$tmp/chans"
+}
+wait_for -s 20 active && wait_for -s 8 during
 r=$?
 ok $r "c) during the call: calls shows both legs, channels its B-channel ACTIVE with call ${id:-none}"
 [ $r = 0 ] || { show "$tmp/calls" calls; show "$tmp/chans" channels; }

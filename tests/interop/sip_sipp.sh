@@ -29,8 +29,9 @@ run() {
 		return
 	fi
 	uas_port
-	sipp "$host:$port" -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
-		-timeout 20s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
+	# No -cp: SIPp dies if a given control port is taken (see gw_sipp).
+	sipp "$host:$port" -ci 127.0.0.1 -nostdin \
+		-timeout 60s -timeout_error "$@" >"$tmp/sipp.out" 2>&1
 	rc=$?
 	kill "$upid" 2>/dev/null
 	wait "$upid" 2>/dev/null

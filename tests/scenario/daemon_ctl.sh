@@ -28,9 +28,10 @@ CONF
 echo "1..14"
 "$bd/strowger" -f -c "$tmp/s.conf" 2>"$tmp/log" &
 pid=$!
-# Wait (bounded) for the daemon to come up: a real process, real time.
+# Wait (bounded, 20 s: a loaded machine) for the daemon to come up: a real
+# process, real time.
 i=0
-while [ ! -S "$tmp/ctl.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -S "$tmp/ctl.sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 [ -S "$tmp/ctl.sock" ]; ok $? "the daemon creates its control socket"
 
 ctl version | grep -q "^strowger .* node scenario config $tmp/s.conf$"
