@@ -86,7 +86,7 @@ run_step() {
 	rt0=$(counter sip.retransmissions) c0=$(cpu_ticks)
 	start=$(date +%s.%N)
 	taskset -c 1 sipp "127.0.0.1:$port" -sn uac -s 2000000 -i 127.0.0.1 -p 0 \
-		-ci 127.0.0.1 -cp "$(free_port)" -nostdin -r "$r" -m "$m" -l 100000 \
+		-ci 127.0.0.1 -nostdin -r "$r" -m "$m" -l 100000 \
 		-buff_size 8388608 -timeout $((hold * 3 + 20))s -timeout_error \
 		-trace_stat -stf "$tmp/stat.csv" -fd 3600 >"$tmp/sipp.out" 2>&1
 	rc=$?

@@ -151,7 +151,7 @@ for n in $steps; do
 	# Every call stays up from its set-up until the generator is done.
 	hold=$(((n / rate + warm + secs + 3) * 1000))
 	taskset -c 1 sipp "127.0.0.1:$port" -sf "$top/tests/bench/bench_gw_media_uac.xml" \
-		-s 7000000 -i 127.0.0.1 -p 0 -ci 127.0.0.1 -cp "$(free_port)" -nostdin \
+		-s 7000000 -i 127.0.0.1 -p 0 -ci 127.0.0.1 -nostdin \
 		-r "$rate" -m "$n" -l "$n" -d "$hold" -set rtpport "${rtpport:-9}" \
 		-trace_logs -log_file "$tmp/ports.log" \
 		-timeout $((hold / 1000 + 60))s -timeout_error >"$tmp/sipp.out" 2>&1 &
