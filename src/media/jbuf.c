@@ -204,9 +204,11 @@ static void adapt(struct jbuf *jb)
  * before the newest instead. */
 static void trim_on_start(struct jbuf *jb)
 {
-	if (jbuf_depth(jb) < jb->target + 2)
+	unsigned keep = jb->target ? jb->target : 1; /* the newest frame plays */
+
+	if (jbuf_depth(jb) < keep + 2)
 		return;
-	while (jbuf_depth(jb) > jb->target)
+	while (jbuf_depth(jb) > keep)
 		skip_one(jb, &jb->st.overflow);
 }
 

@@ -170,6 +170,16 @@ Test(jbuf, burst_before_start_cut_to_target)
 	cr_expect_eq(jbuf_stats(&jb)->played, 2);
 }
 
+/* With no prefill at all (target 0) the cut still keeps the newest. */
+Test(jbuf, burst_cut_keeps_newest_at_target_zero)
+{
+	init(0, 10);
+	for (uint16_t s = 0; s < 4; s++)
+		put(s);
+	cr_expect_eq(get(), 3);
+	cr_expect_eq(jbuf_stats(&jb)->lost, 0);
+}
+
 /* One over target is within adapt()'s slack: all of it plays. */
 Test(jbuf, one_over_target_plays_all)
 {
