@@ -157,6 +157,12 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, const uint8_t *data, size_t len)
 		jb->st.dup++;
 		return EALREADY;
 	}
+	/* The last frame played stays in its slot until a frame takes the
+	 * slot over: only then is it worth copying aside. */
+	if (jb->last_in_slot && s == &jb->slot[jb->last_idx]) {
+		memcpy(jb->last, s->data, JBUF_FRAME);
+		jb->last_in_slot = false;
+	}
 	s->used = true;
 	s->seq = seq;
 	memcpy(s->data, data, JBUF_FRAME);
@@ -171,7 +177,7 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, const uint8_t *data, size_t len)
 static void fill(struct jbuf *jb, uint8_t *out, size_t n)
 {
 	if (jb->nfill == 0 && jb->have_last)
-		memcpy(out, jb->last, n);
+		memcpy(out, jb->last_in_slot ? jb->slot[jb->last_idx].data : jb->last, n);
 	else
 		memset(out, jb->silence, n);
 	jb->nfill++;
@@ -235,8 +241,9 @@ bool jbuf_get(struct jbuf *jb, uint8_t *out, size_t n)
 	bool real = s->used && s->seq == jb->next;
 	if (real) {
 		memcpy(out, s->data, n);
-		memcpy(jb->last, s->data, JBUF_FRAME);
 		jb->have_last = true;
+		jb->last_in_slot = true; /* copied aside only if the slot is reused */
+		jb->last_idx = (uint8_t)(jb->next & (JBUF_SLOTS - 1));
 		s->used = false;
 		jb->nfill = 0;
 		jb->st.played++;

@@ -36,18 +36,22 @@
 #define RTP_RECV_BATCH	4
 #define EPHEMERAL_TRIES 64
 
+/* What a packet received or sent reads comes first, so that it shares
+ * the cache line of the allocation's header (mem_ref touches it); then
+ * the addresses, whose start latching compares.  With thousands of calls
+ * the socket is cold whenever its packet arrives. */
 struct rtp_sock {
-	struct loop *loop;
 	int fd[2]; /* [0] RTP, [1] RTCP */
-	struct sockaddr_storage local;
-	struct sockaddr_storage remote[2];
 	bool have_remote[2];
 	bool latched[2];
 	bool connected[2]; /* connect()ed to the latched address */
-	uint32_t latched_ssrc;
 	enum rtp_latch latch;
+	uint32_t latched_ssrc;
 	rtp_sock_recv_h *h;
 	void *arg;
+	struct loop *loop;
+	struct sockaddr_storage remote[2];
+	struct sockaddr_storage local;
 	char name[56];
 };
 

@@ -15,52 +15,57 @@
 #include "media/media.h"
 #include "media/rtp.h"
 
+/* Ordered by use, not by topic: the fields every packet sent or
+ * received reads come first, so they share a few cache lines with the
+ * allocation's header and the jitter buffer's own state (media_stream_tdm_*
+ * and the receive path run once per call every 20 ms, each time on a
+ * stream the other calls have pushed out of the cache). */
 struct media_stream {
+	/* every packet */
 	struct loop *loop;
 	struct rtp_sock *rs;
-	char name[64];
+	media_event_h *eh;
+	media_rx_h *rxh;
+	void *arg;
+	const uint8_t *tx_xlat; /* TDM law → RTP law; NULL if the same */
+	const uint8_t *rx_xlat; /* RTP law → TDM law */
+	uint64_t last_tx_ns;	/* loop time of the last packet sent */
+	uint64_t last_rx_ns;	/* loop time of the last audio packet (or start) */
 
 	/* sending (RFC 3550 §5.1) */
 	uint32_t ssrc;
+	uint32_t ts; /* timestamp of the next packet */
 	uint16_t seq;
-	uint32_t ts;	     /* timestamp of the next packet */
-	uint64_t last_tx_ns; /* loop time of the last packet sent */
-	bool first_sent;
-	const uint8_t *tx_xlat; /* TDM law → RTP law; NULL if the same */
 	uint8_t pt;
-	int te_pt;
-	enum media_law tdm_law;
-	enum media_dir dir;
-	unsigned jb_min_ms, jb_max_ms;
-
-	/* receiving */
-	struct rtp_source src;
-	bool have_src;
-	const uint8_t *rx_xlat; /* RTP law → TDM law */
-	struct jbuf jb;
-
-	/* RTCP (stream_rtcp.c) */
-	bool rtcp_on;
-	bool timed_out; /* MEDIA_EV_TIMEOUT reported, no audio since */
-	uint64_t rx_timeout_ns;
-	uint64_t last_rx_ns; /* loop time of the last audio packet (or start) */
-	bool bye_sent;
+	bool first_sent;
 	bool we_sent;	  /* sent RTP since the last report */
 	bool remote_sent; /* received RTP since the last report */
+	bool timed_out;	  /* MEDIA_EV_TIMEOUT reported, no audio since */
+	bool gone;	  /* the owner dropped its reference during an event */
+	int te_pt;
+	enum media_dir dir;
+
+	/* receiving */
+	bool have_src;
+	struct rtp_source src;
+	struct media_stats st;
+	struct jbuf jb; /* its state first, then its frames */
+
+	/* the rest: set up, RTCP (stream_rtcp.c), counters' bookkeeping */
+	char name[64];
+	enum media_law tdm_law;
+	unsigned jb_min_ms, jb_max_ms;
+	bool rtcp_on;
+	uint64_t rx_timeout_ns;
+	bool bye_sent;
 	struct loop_timer rtcp_timer;
 	double avg_rtcp_size; /* §6.3.3, octets with UDP/IP headers */
 	uint32_t lsr;	      /* middle of the peer's last SR NTP time */
 	uint64_t lsr_at;      /* when it arrived (loop ns) */
 	uint64_t rng;
 	char cname[32];
-
-	struct media_stats st;
 	struct media_totals *totals; /* counted into; NULL: none (totals.c) */
 	struct le totals_le;
-	bool gone; /* the owner dropped its reference during an event */
-	media_event_h *eh;
-	media_rx_h *rxh;
-	void *arg;
 };
 
 /* stream_rtcp.c */

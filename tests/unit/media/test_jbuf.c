@@ -101,6 +101,22 @@ Test(jbuf, loss_repeats_once_then_silence)
 	cr_expect_eq(jbuf_stats(&jb)->filled, 2);
 }
 
+/* The frame repeated for a loss is the one played, even when a newer
+ * frame has since taken over its slot (seq + JBUF_SLOTS, in a buffer as
+ * deep as the ring). */
+Test(jbuf, repeat_survives_slot_reuse)
+{
+	init(1, JBUF_SLOTS);
+	put(0);
+	put(1);
+	cr_expect_eq(get(), 0);
+	cr_expect_eq(get(), 1);
+	cr_expect_eq(put(1 + JBUF_SLOTS), 0); /* 2 is missing; 33 reuses 1's slot */
+	cr_expect_eq(get(), 1);		      /* 2 lost: frame 1 again, not 33 */
+	cr_expect_eq(get(), -1);
+	cr_expect_eq(jbuf_stats(&jb)->lost, 2);
+}
+
 Test(jbuf, duplicate)
 {
 	init(2, 10);
