@@ -27,7 +27,7 @@
 # simulated PBX's own call state (libpri, its channel) on the other span,
 # which a real gateway would not carry: an upper bound.
 #
-#   bench_gw_media.sh               steps 500 1000 2000 3000 4000, 3 s each, until
+#   bench_gw_media.sh               steps of 500 up to 4000, 3 s each, until
 #                                   one fails (about a minute here)
 #   BENCH_GW_MEDIA_LONG=1 ...       steps of 250 up to 4000, 10 s each
 #   BENCH_GW_MEDIA_STEPS="N ..."    explicit steps; BENCH_GW_MEDIA_SECS=S
@@ -68,7 +68,7 @@ if [ "${BENCH_GW_MEDIA_LONG:-0}" = 1 ]; then
 	steps=$(seq -s " " 250 250 4000)
 	secs=10
 else
-	steps="500 1000 2000 3000 4000"
+	steps=$(seq -s " " 500 500 4000)
 	secs=3
 fi
 steps=${BENCH_GW_MEDIA_STEPS:-$steps}
