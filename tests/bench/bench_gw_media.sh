@@ -28,7 +28,7 @@
 # which a real gateway would not carry: an upper bound.
 #
 #   bench_gw_media.sh               steps of 500 up to 4000, 3 s each, until
-#                                   one fails (about a minute here)
+#                                   one fails twice in a row (a few minutes)
 #   BENCH_GW_MEDIA_LONG=1 ...       steps of 250 up to 4000, 10 s each
 #   BENCH_GW_MEDIA_STEPS="N ..."    explicit steps; BENCH_GW_MEDIA_SECS=S
 #   BENCH_GW_MEDIA_RT=0             normal scheduling (default: SCHED_FIFO 1 if allowed)
@@ -136,8 +136,10 @@ idle() {
 
 printf '%-6s %-8s %-5s %-9s %-10s %-10s %-10s %-6s %-6s %-6s %-8s %s\n' calls sent lost \
 	trip_p50 added_p50 added_p99 added_max gw_cpu gen_cpu late late_max result
-best=0 best_p99=0 per_call=0
-for n in $steps; do
+# trial N: one step of N calls; sets ok (pass/fail) and p99; fails when
+# there was no measurement at all.
+trial() {
+	n=$1
 	idle
 	h0=$(heap)
 	jbuf "$tmp/jb0"
@@ -171,7 +173,7 @@ for n in $steps; do
 		echo "# step $n: no measurement (sipp exit $src)"
 		sed 's/^/# gen: /' "$tmp/gen.out"
 		tail -n 5 "$tmp/sipp.out" | sed 's/^/# sipp: /'
-		break
+		return 1
 	fi
 	[ -n "$h0" ] && [ -n "$h1" ] && per_call=$(((h1 - h0) / n))
 	ok=$([ "$src" = 0 ] && [ "$3" = 0 ] && [ "$(echo "$6 <= 2.0" | bc)" = 1 ] &&
@@ -181,8 +183,20 @@ for n in $steps; do
 		"$ok (sipp $src, heap/call $per_call)"
 	jbuf "$tmp/jb1"
 	echo "#   jitter buffers: $(jbuf_delta "$tmp/jb0" "$tmp/jb1")"
+	p99=$6
+}
+
+best=0 best_p99=0 per_call=0
+for n in $steps; do
+	trial "$n" || break
+	# This machine is shared: a step that failed is tried once more, so
+	# that one disturbed second of a neighbour's does not decide it.
+	if [ "$ok" != pass ]; then
+		echo "# step $n again"
+		trial "$n" || break
+	fi
 	[ "$ok" = pass ] || break
-	best=$n best_p99=$6
+	best=$n best_p99=$p99
 done
 idle
 gw_stop
