@@ -310,6 +310,18 @@ static int add_req_headers(struct sip_sess *ss, const struct sip_sx_req *rq, osi
 	return err;
 }
 
+void sip_sx_answered(struct sip_sess *ss, struct sip_txn **slot, struct sip_txn *t,
+		     uint16_t status, osip_message_t *resp, enum sip_sess_ev ev)
+{
+	if (status < 200 || *slot != t)
+		return;
+	mem_ref(ss); /* the user may end the session in the event */
+	sip_txn_detach(*slot);
+	*slot = mem_deref(*slot);
+	sip_sess_emit(ss, ev, status, resp);
+	mem_deref(ss);
+}
+
 int sip_sx_send(struct sip_sess *ss, const struct sip_sx_req *rq, sip_txn_resp_h *rh,
 		struct sip_txn **slot)
 {

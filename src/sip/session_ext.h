@@ -121,6 +121,11 @@ struct sip_sx_req {
 };
 int sip_sx_send(struct sip_sess *ss, const struct sip_sx_req *rq, sip_txn_resp_h *rh,
 		struct sip_txn **slot);
+/* A response to the request sip_sx_send() left in `slot`: a final one
+ * forgets the transaction and reaches the user as `ev` (REFER's, and the
+ * user's own requests'). */
+void sip_sx_answered(struct sip_sess *ss, struct sip_txn **slot, struct sip_txn *t,
+		     uint16_t status, osip_message_t *resp, enum sip_sess_ev ev);
 /* Answer an in-dialog request `t` with status, optional body and a
  * Session-Expires when a timer runs. */
 int sip_sx_reply(struct sip_sess *ss, struct sip_txn *t, uint16_t status, const char *ctype,

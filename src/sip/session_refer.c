@@ -138,13 +138,8 @@ static void refer_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status,
 {
 	struct sip_sess *ss = arg;
 
-	if (!ss->s || status < 200 || ss->x->refer != t)
-		return;
-	mem_ref(ss);
-	sip_txn_detach(ss->x->refer);
-	ss->x->refer = mem_deref(ss->x->refer);
-	sip_sess_emit(ss, SIP_EV_REFER_ANSWER, status, resp);
-	mem_deref(ss);
+	if (ss->s)
+		sip_sx_answered(ss, &ss->x->refer, t, status, resp, SIP_EV_REFER_ANSWER);
 }
 
 #define SIP_REFER_TO_MAX 256

@@ -23,13 +23,8 @@ static void req_resp(struct sip_txn *t, osip_message_t *resp, uint16_t status, v
 {
 	struct sip_sess *ss = arg;
 
-	if (!ss->s || status < 200 || ss->x->req != t)
-		return;
-	mem_ref(ss);
-	sip_txn_detach(ss->x->req);
-	ss->x->req = mem_deref(ss->x->req);
-	sip_sess_emit(ss, SIP_EV_REQUEST_ANSWER, status, resp);
-	mem_deref(ss);
+	if (ss->s)
+		sip_sx_answered(ss, &ss->x->req, t, status, resp, SIP_EV_REQUEST_ANSWER);
 }
 
 static bool allowed(const char *method)
