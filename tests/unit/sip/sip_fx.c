@@ -246,6 +246,27 @@ void send_in_dialog(const char *method, int cseq, const char *branch, const char
 	      method, branch, tag, cseq, method);
 }
 
+void fx_peer_call(const struct sip_handlers *h, const char *branch, char *tag, size_t taglen)
+{
+	struct sip_conf c;
+	char ack[64];
+
+	fx_conf_defaults(&c);
+	restart_stack(&c, h);
+	send_invite(branch);
+	expect_status(200);
+	snprintf(tag, taglen, "%s", to_tag());
+	snprintf(ack, sizeof(ack), "%sa", branch);
+	send_in_dialog("ACK", 1, ack, tag);
+}
+
+void fx_peer_bye(const char *branch, const char *tag)
+{
+	send_in_dialog("BYE", 9, branch, tag);
+	while (precv())
+		;
+}
+
 char req_copy[8192];
 
 /* Keep the request just received to answer it later. */

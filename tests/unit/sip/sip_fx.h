@@ -52,6 +52,11 @@ const char *to_tag(void);
 void send_invite(const char *branch);
 void send_in_dialog(const char *method, int cseq, const char *branch, const char *tag);
 void send_reinvite(int cseq, const char *branch, const char *tag);
+/* On a new stack with `h` (fx_conf_defaults), the peer's call answered
+ * with 200 and ACKed (branches BRANCH and BRANCH"a"); the To tag in `tag`. */
+void fx_peer_call(const struct sip_handlers *h, const char *branch, char *tag, size_t taglen);
+/* The peer's BYE (CSeq 9) on that call, and all it is sent read. */
+void fx_peer_bye(const char *branch, const char *tag);
 /* With more header lines (each ending in CRLF) and an SDP offer or not. */
 void send_invite_x(const char *branch, const char *extra, bool offer);
 void send_req_x(const char *method, int cseq, const char *branch, const char *tag,

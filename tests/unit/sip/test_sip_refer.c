@@ -58,30 +58,20 @@ static char tag[64];
 /* A call from the peer, answered and ACKed: the dialog a REFER goes in. */
 static void rsetup(void)
 {
-	struct sip_conf c;
-
 	setup();
 	refer_mode = n_refer = n_ended = 0;
 	refer_answer = 0;
 	refer_to[0] = 0;
 	sess = NULL;
-	fx_conf_defaults(&c);
-	restart_stack(&c, &handlers);
-	send_invite("rf1");
-	expect_status(200);
-	snprintf(tag, sizeof(tag), "%s", to_tag());
-	send_in_dialog("ACK", 1, "rf1a", tag);
+	fx_peer_call(&handlers, "rf1", tag, sizeof(tag));
 	cr_assert_not_null(sess);
 }
 
 /* Hang up from the peer, so the fixture finds nothing left. */
 static void rteardown(void)
 {
-	if (sess) {
-		send_in_dialog("BYE", 9, "rf9", tag);
-		while (precv())
-			;
-	}
+	if (sess)
+		fx_peer_bye("rf9", tag);
 	teardown();
 }
 

@@ -66,29 +66,19 @@ static const struct sip_handlers handlers = {.invite_h = r_invite, .sess_h = r_s
 /* A call from the peer, answered and ACKed: the dialog requests go in. */
 static void rsetup(void)
 {
-	struct sip_conf c;
-
 	setup();
 	n_answers = n_ended = 0;
 	answer_st = 0;
 	answer_cseq[0] = 0;
 	sess = NULL;
-	fx_conf_defaults(&c);
-	restart_stack(&c, &handlers);
-	send_invite("rq1");
-	expect_status(200);
-	snprintf(tag, sizeof(tag), "%s", to_tag());
-	send_in_dialog("ACK", 1, "rq1a", tag);
+	fx_peer_call(&handlers, "rq1", tag, sizeof(tag));
 	cr_assert_not_null(sess);
 }
 
 static void rteardown(void)
 {
-	if (sess) {
-		send_in_dialog("BYE", 9, "rq9", tag);
-		while (precv())
-			;
-	}
+	if (sess)
+		fx_peer_bye("rq9", tag);
 	teardown();
 }
 
